@@ -35,6 +35,10 @@ inline constexpr std::size_t max_rules_code_points = 8000;
 inline constexpr std::size_t max_caucus_members = 64;
 inline constexpr int max_turn_seconds = 3600;
 inline constexpr int protocol_version = 1;
+// Decoder limits (see PROTOCOL.md): JSON nesting of a frame, free-text reasons, round order length.
+inline constexpr int max_json_depth = 8;
+inline constexpr std::size_t max_reason_code_points = 1000;
+inline constexpr std::size_t max_turn_order_length = 64;
 
 std::string_view to_string(role r) noexcept;
 std::string_view to_string(turn_mode m) noexcept;
