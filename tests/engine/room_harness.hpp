@@ -42,6 +42,16 @@ const Body& body_of(const protocol::event& e) {
   return *b;
 }
 
+// Reads a tally without inserting one (operator[] would change the state under test).
+inline talk_tally talk_of(const room_state& state, const participant_id& id) {
+  const auto it = state.talk.find(id);
+  return it == state.talk.end() ? talk_tally{} : it->second;
+}
+
+inline std::optional<std::vector<participant_id>> order_of(std::vector<participant_id> ids) {
+  return ids;
+}
+
 inline room_state replay(const std::vector<protocol::event>& log) {
   room_state rebuilt;
   for (const auto& e : log) apply(rebuilt, e);
