@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,13 @@ struct audit_entry {
   std::string room;    // may be empty
   std::string detail;  // never a token or a message body
   std::string remote;  // client address, if known
+};
+
+// A read or an administrative write could not reach the database (I/O error, corruption, closed
+// store). Appends never throw: they report through append_result. The caller maps it to `internal`.
+class store_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 struct store_stats {

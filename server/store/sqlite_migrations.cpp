@@ -1,0 +1,72 @@
+#include "server/store/sqlite_migrations.hpp"
+
+#include <array>
+
+namespace kelisim::store {
+namespace {
+
+constexpr std::array<sqlite_migration, 1> migrations{{
+    {1, R"sql(
+CREATE TABLE rooms (
+  id         TEXT PRIMARY KEY NOT NULL,
+  created_at INTEGER NOT NULL,
+  title      TEXT NOT NULL,
+  language   TEXT NOT NULL
+);
+
+-- The transcript. (room, seq) is the fence: a second writer for a room fails on it.
+CREATE TABLE events (
+  room         TEXT NOT NULL REFERENCES rooms(id),
+  seq          INTEGER NOT NULL CHECK (seq >= 1),
+  ts           INTEGER NOT NULL,
+  kind         TEXT NOT NULL,
+  body         TEXT NOT NULL,
+  payload_hash TEXT NOT NULL,
+  prev_hash    TEXT NOT NULL,
+  hash         TEXT NOT NULL,
+  PRIMARY KEY (room, seq)
+) WITHOUT ROWID;
+
+-- A retried command id can never cause a second event.
+CREATE TABLE command_receipts (
+  room        TEXT NOT NULL REFERENCES rooms(id),
+  participant TEXT NOT NULL,
+  command_id  TEXT NOT NULL,
+  ack_seq     INTEGER NOT NULL,
+  UNIQUE (room, participant, command_id)
+);
+
+CREATE TABLE invites (
+  id         TEXT PRIMARY KEY NOT NULL,
+  room       TEXT NOT NULL REFERENCES rooms(id),
+  role       TEXT NOT NULL,
+  side       TEXT,
+  name       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX invites_by_room ON invites (room, created_at);
+
+-- Refused tokens, exports, admin actions. room is '' when none applies; not a foreign key,
+-- because a refusal may name a room that does not exist.
+CREATE TABLE audit (
+  id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at     INTEGER NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  room   TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  remote TEXT NOT NULL
+);
+CREATE INDEX audit_by_room ON audit (room, id);
+)sql"},
+}};
+
+}  // namespace
+
+std::span<const sqlite_migration> sqlite_migrations() noexcept { return migrations; }
+
+int latest_sqlite_schema_version() noexcept { return migrations.back().version; }
+
+}  // namespace kelisim::store

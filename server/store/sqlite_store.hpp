@@ -1,0 +1,69 @@
+#pragma once
+// The embedded default transcript store: one SQLite database, <data-dir>/kelisim.db.
+// WAL, synchronous=FULL, foreign keys on; the schema is migrated forward at start-up.
+// One writer connection on its own thread drains a queue and commits many requests per
+// transaction (group commit), each request inside its own SAVEPOINT so a failing one fails
+// alone. Reads go through a small pool of read-only connections.
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <limits>
+#include <memory>
+
+#include "server/store/transcript_store.hpp"
+
+namespace kelisim::store {
+
+struct sqlite_store_options {
+  // A group transaction takes at most this many events (a request is never split).
+  std::size_t max_batch_events = 512;
+  // How long the oldest queued append may wait for others to share its transaction.
+  // Requests already waiting behind a running COMMIT do not wait any longer.
+  std::chrono::microseconds max_batch_wait{2000};
+  // Read-only connections opened on demand; callers beyond this wait for one to be free.
+  std::size_t max_readers = 4;
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+class sqlite_store final : public transcript_store {
+ public:
+  // Opens or creates <data_dir>/kelisim.db (the directory must exist) and migrates it.
+  // Throws std::runtime_error with one line ("cannot open database PATH: REASON") if it cannot.
+  explicit sqlite_store(const std::filesystem::path& data_dir, sqlite_store_options options = {});
+  // Completes every queued request, then closes.
+  ~sqlite_store() override;
+
+  sqlite_store(const sqlite_store&) = delete;
+  sqlite_store& operator=(const sqlite_store&) = delete;
+
+  void append(append_request request, std::function<void(append_result)> done) override;
+
+  std::vector<stored_event> events_after(const room_id& room, seq_t after,
+                                         std::size_t limit = std::numeric_limits<std::size_t>::max()) override;
+  std::vector<command_receipt> receipts(const room_id& room) override;
+
+  bool create_room(const room_record& room) override;
+  std::optional<room_record> find_room(const room_id& id) override;
+  std::vector<room_record> rooms() override;
+
+  bool add_invite(const invite_record& invite) override;
+  std::optional<invite_record> find_invite(const std::string& invite_id) override;
+  std::vector<invite_record> invites(const room_id& room) override;
+  bool revoke_invite(const std::string& invite_id, time_ms at) override;
+
+  // Queued without waiting (a refused token must not stall a network thread);
+  // audit_log() first waits for queued writes, so it reads its own writes.
+  void audit(const audit_entry& entry) override;
+  std::vector<audit_entry> audit_log(const std::optional<room_id>& room) override;
+
+  void flush() override;
+  store_stats stats() const override;
+
+  const std::filesystem::path& database_path() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace kelisim::store

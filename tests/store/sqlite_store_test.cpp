@@ -1,0 +1,256 @@
+// What only the SQLite store has: group commit, migrations, opening errors, a second writer.
+#include "server/store/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "server/store/hash_chain.hpp"
+#include "server/store/sqlite_migrations.hpp"
+#include "temp_dir.hpp"
+
+namespace kelisim::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+new_event message(seq_t seq) {
+  return new_event{seq, 1'700'000'000'000 + seq, "message", R"({"text":"word )" + std::to_string(seq) + R"("})"};
+}
+
+append_result append_and_wait(transcript_store& store, append_request r) {
+  auto promise = std::make_shared<std::promise<append_result>>();
+  auto result = promise->get_future();
+  store.append(std::move(r), [promise](append_result a) { promise->set_value(std::move(a)); });
+  if (result.wait_for(10s) != std::future_status::ready) return {false, "not completed within 10 s"};
+  return result.get();
+}
+
+// Reads one integer with a plain SQLite connection, bypassing the store.
+std::int64_t query_int(const std::filesystem::path& db_path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  std::int64_t value = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+void exec(const std::filesystem::path& db_path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST(sqlite_store, appends_from_many_rooms_share_transactions) {
+  testing::temp_dir dir;
+  sqlite_store store(dir.path());
+  constexpr int rooms = 20;
+  constexpr int per_room = 100;
+  constexpr int threads = 4;
+  for (int r = 0; r < rooms; ++r) ASSERT_TRUE(store.create_room(room_record{"room" + std::to_string(r), r, "t", "en"}));
+
+  std::atomic<int> ok{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> senders;
+  // Each thread owns whole rooms (one writer per room) and never waits for a completion.
+  for (int t = 0; t < threads; ++t) {
+    senders.emplace_back([&, t] {
+      for (seq_t s = 1; s <= per_room; ++s) {
+        for (int r = t; r < rooms; r += threads) {
+          store.append(append_request{"room" + std::to_string(r), {message(s)},
+                                      command_receipt{"p" + std::to_string(r), "c" + std::to_string(s), s}},
+                       [&](append_result result) { ++(result.ok ? ok : failed); });
+        }
+      }
+    });
+  }
+  for (auto& t : senders) t.join();
+  store.flush();
+
+  EXPECT_EQ(ok.load(), rooms * per_room);
+  EXPECT_EQ(failed.load(), 0);
+  const auto stats = store.stats();
+  EXPECT_EQ(stats.events_committed, static_cast<std::uint64_t>(rooms * per_room));
+  EXPECT_EQ(stats.appends_completed, static_cast<std::uint64_t>(rooms * per_room));
+  // Group commit: one transaction per event would make this 2000.
+  EXPECT_LE(stats.transactions * 10, stats.events_committed) << "transactions: " << stats.transactions;
+  EXPECT_GT(stats.max_batch_size, 10u);
+  EXPECT_LE(stats.max_batch_size, sqlite_store_options{}.max_batch_events);
+  EXPECT_GT(stats.commit_seconds_total, 0.0);
+  for (int r = 0; r < rooms; ++r) {
+    const auto events = store.events_after("room" + std::to_string(r), 0);
+    ASSERT_EQ(events.size(), static_cast<std::size_t>(per_room));
+    EXPECT_EQ(verify_chain(events), std::nullopt);
+  }
+}
+
+TEST(sqlite_store, a_batch_never_exceeds_its_event_bound) {
+  testing::temp_dir dir;
+  sqlite_store_options options;
+  options.max_batch_events = 8;
+  options.max_batch_wait = 20ms;
+  sqlite_store store(dir.path(), options);
+  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
+  for (seq_t s = 1; s <= 100; ++s) store.append(append_request{"r1", {message(s)}, std::nullopt}, nullptr);
+  store.flush();
+  const auto stats = store.stats();
+  EXPECT_EQ(stats.events_committed, 100u);
+  EXPECT_LE(stats.max_batch_size, 8u);
+  EXPECT_GE(stats.transactions, 13u);
+}
+
+TEST(sqlite_store, the_database_is_wal_and_at_the_latest_schema_version) {
+  testing::temp_dir dir;
+  { sqlite_store store(dir.path()); }
+  const auto db = dir.path() / "kelisim.db";
+  EXPECT_EQ(query_int(db, "SELECT version FROM schema_version"), latest_sqlite_schema_version());
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM schema_version"), 1);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+  for (const char* table : {"rooms", "events", "command_receipts", "invites", "audit"}) {
+    const std::string sql = std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
+                            table + "'";
+    EXPECT_EQ(query_int(db, sql.c_str()), 1) << table;
+  }
+}
+
+TEST(sqlite_store, reopening_keeps_everything_and_continues_the_chain) {
+  testing::temp_dir dir;
+  {
+    sqlite_store store(dir.path());
+    ASSERT_TRUE(store.create_room(room_record{"r1", 1, "Neighbours", "kk"}));
+    ASSERT_TRUE(store.add_invite(invite_record{"i1", "r1", protocol::role::party, "A", "Асқар", 1, 2, std::nullopt}));
+    ASSERT_TRUE(append_and_wait(store, {"r1", {message(1), message(2)}, command_receipt{"p", "c1", 2}}).ok);
+    store.audit(audit_entry{5, "admin", "room_created", "r1", "", ""});
+  }
+  sqlite_store reopened(dir.path());
+  EXPECT_EQ(reopened.find_room("r1")->title, "Neighbours");
+  EXPECT_EQ(reopened.find_invite("i1")->name, "Асқар");
+  EXPECT_EQ(reopened.receipts("r1").size(), 1u);
+  EXPECT_EQ(reopened.audit_log(std::nullopt).size(), 1u);
+  // The writer learns the room's tail from the database.
+  EXPECT_FALSE(append_and_wait(reopened, {"r1", {message(1)}, std::nullopt}).ok);
+  ASSERT_TRUE(append_and_wait(reopened, {"r1", {message(3)}, std::nullopt}).ok);
+  const auto events = reopened.events_after("r1", 0);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(verify_chain(events), std::nullopt);
+  EXPECT_EQ(query_int(reopened.database_path(), "SELECT version FROM schema_version"),
+            latest_sqlite_schema_version());
+}
+
+TEST(sqlite_store, a_database_from_a_newer_server_is_refused) {
+  testing::temp_dir dir;
+  { sqlite_store store(dir.path()); }
+  exec(dir.path() / "kelisim.db", "UPDATE schema_version SET version = 999");
+  try {
+    sqlite_store store(dir.path());
+    FAIL() << "opened a database with schema version 999";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("cannot open database"), std::string::npos) << what;
+    EXPECT_NE(what.find("newer"), std::string::npos) << what;
+  }
+}
+
+TEST(sqlite_store, opening_failures_are_one_clear_line) {
+  testing::temp_dir dir;
+  try {
+    sqlite_store store(dir.path() / "missing");
+    FAIL() << "opened a database in a missing directory";
+  } catch (const std::runtime_error& e) {
+    const std::string expected = "cannot open database " + (dir.path() / "missing" / "kelisim.db").string() +
+                                 ": unable to open database file";
+    EXPECT_EQ(std::string(e.what()), expected);
+  }
+
+  std::ofstream(dir.path() / "kelisim.db") << "this is not a database, it is a shopping list";
+  try {
+    sqlite_store store(dir.path());
+    FAIL() << "opened a file that is not a database";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("file is not a database"), std::string::npos) << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+  }
+}
+
+TEST(sqlite_store, a_second_writer_for_a_room_fails_loudly) {
+  // Two stores on one database stand for two nodes that both believe they own room r1.
+  testing::temp_dir dir;
+  sqlite_store first(dir.path());
+  sqlite_store second(dir.path());
+  ASSERT_TRUE(first.create_room(room_record{"r1", 1, "t", "en"}));
+  ASSERT_TRUE(append_and_wait(first, {"r1", {message(1)}, std::nullopt}).ok);
+
+  // The second node has not seen seq 1: UNIQUE(room, seq) fences it off.
+  const auto fenced = append_and_wait(second, {"r1", {message(1)}, std::nullopt});
+  EXPECT_FALSE(fenced.ok);
+  EXPECT_NE(fenced.error.find("seq conflict"), std::string::npos) << fenced.error;
+
+  // It re-reads the tail after a failure, so it can continue the true chain...
+  ASSERT_TRUE(append_and_wait(second, {"r1", {message(2)}, std::nullopt}).ok);
+  // ...and now the first node's cached tail is stale: it fails instead of forking the chain.
+  const auto stale = append_and_wait(first, {"r1", {message(2)}, std::nullopt});
+  EXPECT_FALSE(stale.ok);
+  EXPECT_NE(stale.error.find("already stored"), std::string::npos) << stale.error;
+  ASSERT_TRUE(append_and_wait(first, {"r1", {message(3)}, std::nullopt}).ok);
+
+  const auto events = first.events_after("r1", 0);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(verify_chain(events), std::nullopt);
+  EXPECT_EQ(first.stats().appends_failed, 1u);
+  EXPECT_EQ(second.stats().appends_failed, 1u);
+}
+
+TEST(sqlite_store, appends_after_close_are_refused_not_lost) {
+  testing::temp_dir dir;
+  auto store = std::make_unique<sqlite_store>(dir.path());
+  ASSERT_TRUE(store->create_room(room_record{"r1", 1, "t", "en"}));
+  std::atomic<int> completed{0};
+  for (seq_t s = 1; s <= 50; ++s)
+    store->append(append_request{"r1", {message(s)}, std::nullopt}, [&](append_result r) {
+      EXPECT_TRUE(r.ok) << r.error;
+      ++completed;
+    });
+  store.reset();  // the destructor completes what was queued
+  EXPECT_EQ(completed.load(), 50);
+  sqlite_store reopened(dir.path());
+  EXPECT_EQ(reopened.events_after("r1", 0).size(), 50u);
+}
+
+TEST(sqlite_store, reads_run_concurrently_with_writes) {
+  testing::temp_dir dir;
+  sqlite_store_options options;
+  options.max_readers = 2;
+  sqlite_store store(dir.path(), options);
+  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
+  std::atomic<bool> writing{true};
+  std::vector<std::thread> readers;
+  std::atomic<int> broken{0};
+  for (int i = 0; i < 4; ++i) {
+    readers.emplace_back([&] {
+      while (writing) {
+        const auto events = store.events_after("r1", 0);
+        if (verify_chain(events)) ++broken;
+      }
+    });
+  }
+  for (seq_t s = 1; s <= 300; ++s) store.append(append_request{"r1", {message(s)}, std::nullopt}, nullptr);
+  store.flush();
+  writing = false;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(broken.load(), 0);
+  EXPECT_EQ(store.events_after("r1", 0).size(), 300u);
+}
+
+}  // namespace
+}  // namespace kelisim::store
