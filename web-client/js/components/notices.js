@@ -1,0 +1,32 @@
+// Two voices: a polite live region that announces new messages and floor changes to screen
+// readers, and a dismissible alert for refused commands and failures.
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+
+export function mountNotices(liveRoot, alertRoot) {
+  const live = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'false', 'data-testid': 'live-region' });
+  liveRoot.append(live);
+  const text = h('p', { class: 'alert-text', 'data-testid': 'error-text' });
+  const close = h('button', { type: 'button', class: 'alert-close', i18n: 'alert.dismiss', 'data-testid': 'error-dismiss' });
+  const box = h('div', { class: 'alert', role: 'alert', 'data-testid': 'error-banner', hidden: true }, text, close);
+  alertRoot.append(box);
+  let timer = null;
+  close.addEventListener('click', () => { box.hidden = true; });
+
+  return {
+    /** Adds a line for screen readers; old lines are trimmed so the region stays small. */
+    announce(message) {
+      const line = h('p', { text: message });
+      live.append(line);
+      while (live.childElementCount > 5) live.firstElementChild.remove();
+    },
+    alert(message, code) {
+      text.textContent = message;
+      box.dataset.code = code ?? '';
+      box.hidden = false;
+      close.textContent = t('alert.dismiss');
+      clearTimeout(timer);
+      timer = setTimeout(() => { box.hidden = true; }, 12000);
+    },
+  };
+}
