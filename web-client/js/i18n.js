@@ -60,12 +60,26 @@ export function applyTranslations(root) {
 
 export function formatTime(ms) {
   if (ms == null || Number.isNaN(ms)) return '';
-  return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
+  return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
+}
+
+// Some browser builds ship ICU without Kazakh data and would print "2026 M11 26": then the
+// date is assembled from the dictionary's month names instead.
+function intlKnows(lang) {
+  try {
+    return new Intl.DateTimeFormat(LOCALES[lang]).resolvedOptions().locale.split('-')[0] === lang;
+  } catch {
+    return false;
+  }
 }
 
 export function formatDateTime(ms) {
   if (ms == null || Number.isNaN(ms)) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+  const d = new Date(ms);
+  if (!intlKnows(current)) {
+    return t('date.pattern', { year: d.getFullYear(), day: d.getDate(), month: t(`date.month_${d.getMonth() + 1}`), time: formatTime(ms) });
+  }
+  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
 }
 
 export function formatNumber(n) {

@@ -1,10 +1,10 @@
 // The room page: wires the pure state and outbox to the connection and the components.
 // Data flows down (render(view)); actions flow up as verbs (send, select channel, sign...).
 import { applyTranslations, getLanguage, has, LANGUAGE_KEY, onLanguageChange, pickLanguage, setLanguage, t, tKey } from './i18n.js';
-import { claimToken } from './token.js';
+import { claimToken, tokenFromFragment } from './token.js';
 import { createConnection, socketUrl } from './connection.js';
 import { createOutbox, enqueue, fromStored, helloFrame, randomPrefix, resendFrames, settle, toStored } from './outbox.js';
-import { initialState, reduce, screen, me, JOINT, visibleCaucusTabs, isMediator, participantById } from './state.js';
+import { initialState, reduce, screen, me, JOINT, visibleCaucusTabs, isMediator, participantById, removalReason } from './state.js';
 import { mountStatus } from './components/status.js';
 import { mountLanguageSwitch } from './components/langswitch.js';
 import { mountNotices } from './components/notices.js';
@@ -56,6 +56,9 @@ const languageSwitch = mountLanguageSwitch($('lang'), {
   },
 });
 languageSwitch.render();
+
+// A new invitation link pasted into an open tab changes only the fragment: start over with it.
+window.addEventListener('hashchange', () => { if (tokenFromFragment(location.hash)) location.reload(); });
 
 if (!token) {
   showView('noToken');
@@ -225,7 +228,8 @@ function startRoom(inviteToken, fresh) {
     if (ui.stoppedCode || where === 'removed') {
       showView('stopped');
       const code = where === 'removed' ? 'removed' : ui.stoppedCode;
-      setText($('stopped-reason'), tKey('stopped', code, 'stopped.unauthorized'));
+      const why = where === 'removed' ? removalReason(state) : null;
+      setText($('stopped-reason'), tKey('stopped', code, 'stopped.unauthorized') + (why ? ` ${t('stopped.reason', { reason: why })}` : ''));
       $('stopped-reason').dataset.code = code;
     } else if (where === 'connecting') showView('connecting');
     else if (where === 'lobby') showView('lobby');

@@ -310,18 +310,20 @@ function addCounters(map, key, delta) {
   };
 }
 
-function sideKey(state, id) {
-  return findParticipant(state, id)?.side ?? '';
+function sideOf(state, id) {
+  return findParticipant(state, id)?.side ?? null;
 }
 
+// Participants without a side count for themselves only (as on the server).
 function creditTalk(state, participant, delta) {
   const talk = state.talk;
+  const side = sideOf(state, participant);
   return {
     ...state,
     talk: {
       ...talk,
       participants: addCounters(talk.participants, participant, delta),
-      sides: addCounters(talk.sides, sideKey(state, participant), delta),
+      sides: side ? addCounters(talk.sides, side, delta) : talk.sides,
     },
   };
 }
@@ -356,6 +358,16 @@ export function me(state) {
 
 export function isMediator(state) {
   return state.you?.role === 'mediator';
+}
+
+/** Why the viewer was removed, if they were and a reason was given (shown to them). */
+export function removalReason(state) {
+  const id = state.you?.id;
+  for (let i = state.timeline.length - 1; i >= 0; i -= 1) {
+    const e = state.timeline[i];
+    if ((e.kind === 'removed' || e.kind === 'denied') && e.participant === id) return e.reason || null;
+  }
+  return null;
 }
 
 /** Which screen the viewer belongs on: connecting | lobby | room | removed. */
@@ -401,11 +413,12 @@ export function floorActions(state) {
   const none = { raise: false, lower: false, yield: false };
   if (!m || !room || m.state !== 'admitted') return none;
   if (m.role !== 'party' && m.role !== 'advisor') return none;
-  if (room.state === 'ended') return none;
+  // While paused only mediators act (the pause signal stays available, see signal.js).
+  if (room.state === 'ended' || room.state === 'paused') return none;
   const holding = room.floor_holder === m.id;
   const queued = room.hand_queue.includes(m.id);
   return {
-    raise: room.turn_mode === 'moderated' && !holding && !queued && room.state !== 'paused',
+    raise: room.turn_mode === 'moderated' && !holding && !queued,
     lower: queued,
     yield: holding,
   };
@@ -515,7 +528,8 @@ export function talkTimeBars(state, localNowMs) {
     const now = localNowMs + state.clockOffsetMs;
     const running = since != null ? Math.max(0, now - since) : 0;
     participants = addCounters(participants, talk.open.participant, { floor_ms: running });
-    sides = addCounters(sides, sideKey(state, talk.open.participant), { floor_ms: running });
+    const side = sideOf(state, talk.open.participant);
+    if (side) sides = addCounters(sides, side, { floor_ms: running });
   }
   const rows = (map, ids) => {
     const list = ids.map((id) => ({ key: id, ...(map[id] ?? { floor_ms: 0, messages: 0, characters: 0 }) }));

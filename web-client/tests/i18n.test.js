@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dictionaries, LANGUAGES, pickLanguage, setLanguage, t, formatClock, formatDuration } from '../js/i18n.js';
+import { dictionaries, LANGUAGES, pickLanguage, setLanguage, t, formatClock, formatDuration, formatDateTime } from '../js/i18n.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -90,6 +90,7 @@ test('keys built at run time from protocol vocabularies all exist', () => {
   const families = {
     role: ['mediator', 'party', 'advisor', 'interpreter', 'observer'],
     mode: ['open', 'moderated', 'round'],
+    modename: ['open', 'moderated', 'round'],
     roomstate: ['scheduled', 'lobby', 'in_session', 'paused', 'ended'],
     pstate: ['lobby', 'admitted', 'removed'],
     status: ['connecting', 'online', 'reconnecting', 'offline', 'stopped'],
@@ -129,4 +130,15 @@ test('t fills placeholders in the chosen language; durations and clocks are loca
   assert.equal(formatDuration(5000), '5 s');
   assert.equal(formatClock(65000), '1:05');
   assert.equal(formatClock(0), '0:00');
+});
+
+test('dates: month names come from the dictionary, so every language gets a real month', () => {
+  for (const lang of LANGUAGES) {
+    for (let m = 1; m <= 12; m += 1) assert.ok(dictionaries[lang][`date.month_${m}`], `${lang} month ${m}`);
+  }
+  setLanguage('kk');
+  const text = formatDateTime(Date.UTC(2026, 10, 26, 12, 0));
+  assert.ok(!/M11/.test(text), text);
+  assert.match(text, /2026/);
+  setLanguage('en');
 });

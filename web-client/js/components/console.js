@@ -29,7 +29,7 @@ export function mountConsole(root, { send, onGoToChannel }) {
 
   // ---- turns and floor
   const modeSelect = h('select', { id: 'turn-mode-select', 'data-testid': 'turn-mode-select' },
-    ['open', 'moderated', 'round'].map((m) => h('option', { value: m, i18n: `mode.${m}` })));
+    ['open', 'moderated', 'round'].map((m) => h('option', { value: m, i18n: `modename.${m}` })));
   const secondsInput = h('input', { id: 'turn-seconds', type: 'number', min: '0', max: '3600', step: '10', inputmode: 'numeric', 'data-testid': 'turn-seconds' });
   const orderList = h('ul', { class: 'check-list', 'data-testid': 'round-order-choice' });
   const orderBox = h('fieldset', { class: 'round-order-box', hidden: true }, h('legend', { i18n: 'console.round_order' }), orderList);
@@ -173,7 +173,7 @@ export function mountConsole(root, { send, onGoToChannel }) {
         orderBox.hidden = room.turn_mode !== 'round';
       }
       lastMode = modeKey;
-      for (const opt of modeSelect.options) opt.textContent = t(`mode.${opt.value}`);
+      for (const opt of modeSelect.options) opt.textContent = t(`modename.${opt.value}`);
       const speakers = admittedParticipants(state).filter((p) => p.role === 'party' || p.role === 'advisor');
       reconcile(orderList, speakers, (p) => p.id,
         (p) => h('li', {}, h('input', { type: 'checkbox', id: `order-${p.id}`, value: p.id, 'data-testid': `round-order-${p.id}`, checked: true }), h('label', { for: `order-${p.id}` })),
@@ -191,13 +191,14 @@ export function mountConsole(root, { send, onGoToChannel }) {
           li.children[1].setAttribute('aria-label', t('console.grant_name', { name: displayName(state, id) }));
           li.children[1].disabled = busy('grant_floor', 'participant', id);
         });
-      const grantable = admittedParticipants(state).filter((p) => p.role !== 'observer');
+      const grantable = admittedParticipants(state).filter((p) => p.role === 'party' || p.role === 'advisor');
       const keep = grantSelect.value;
       reconcile(grantSelect, grantable, (p) => p.id, (p) => h('option', { value: p.id }), (o, p) => setText(o, p.name));
       if (grantable.some((p) => p.id === keep)) grantSelect.value = keep;
 
       // participants
-      const everyone = room.participants.filter((p) => p.id !== m.id && p.state !== 'removed');
+      // Lobby arrivals are handled above; this list is who is in the session now.
+      const everyone = room.participants.filter((p) => p.id !== m.id && p.state === 'admitted');
       reconcile(peopleList, everyone, (p) => p.id,
         (p) => {
           const muteBtn = h('button', { type: 'button', 'data-testid': `mute-${p.id}` });

@@ -8,7 +8,7 @@ export function describeEvent(state, e) {
     participant: e.participant ? displayName(state, e.participant) : '',
     title: e.title || t('channels.caucus_untitled'),
     version: e.version,
-    mode: e.mode ? tKey('mode', e.mode, 'mode.open') : '',
+    mode: e.mode ? tKey('modename', e.mode, 'modename.open') : '',
     seconds: e.turn_seconds,
   };
   switch (e.kind) {

