@@ -14,7 +14,12 @@ export function socketUrl(loc) {
  * @param {(status: {state: string, code?: string, retryInMs?: number}) => void} o.onStatus
  *   states: connecting | online | reconnecting | offline | stopped
  */
-export function createConnection({ url, hello, onMessage, onStatus, WebSocketImpl = globalThis.WebSocket }) {
+export function createConnection({
+  url, hello, onMessage, onStatus,
+  WebSocketImpl = globalThis.WebSocket,
+  timers = { setTimeout: (...a) => globalThis.setTimeout(...a), clearTimeout: (id) => globalThis.clearTimeout(id) },
+  random = Math.random,
+}) {
   let socket = null;
   let welcomed = false;
   let attempt = 0;
@@ -25,7 +30,7 @@ export function createConnection({ url, hello, onMessage, onStatus, WebSocketImp
   function status(state, extra = {}) { onStatus({ state, ...extra }); }
 
   function open() {
-    clearTimeout(timer);
+    timers.clearTimeout(timer);
     timer = null;
     if (stopped) return;
     welcomed = false;
@@ -70,11 +75,11 @@ export function createConnection({ url, hello, onMessage, onStatus, WebSocketImp
 
   function scheduleRetry() {
     if (stopped) return;
-    const delay = backoffDelay(attempt);
+    const delay = backoffDelay(attempt, random);
     attempt += 1;
     const offline = globalThis.navigator && globalThis.navigator.onLine === false;
     status(offline ? 'offline' : 'reconnecting', { retryInMs: delay });
-    timer = setTimeout(open, delay);
+    timer = timers.setTimeout(open, delay);
   }
 
   return {
@@ -92,7 +97,7 @@ export function createConnection({ url, hello, onMessage, onStatus, WebSocketImp
     },
     stop() {
       stopped = true;
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       if (socket) { const s = socket; socket = null; s.close(1000); }
     },
     get online() { return welcomed; },

@@ -128,7 +128,9 @@ function startRoom(inviteToken, fresh) {
     if (msg.kind === 'floor_granted' && msg.participant === m?.id) { notices.announce(t('announce.your_turn')); return; }
     if (msg.kind === 'admitted' && msg.participant === m?.id) { notices.announce(t('announce.admitted')); return; }
     if (msg.kind === 'mediator_signalled') {
-      notices.announce(t('announce.signal', { name: displayName(state, msg.actor) }));
+      // Mediators must notice this even with the console scrolled away: a visible, calm notice.
+      const who = displayName(state, msg.actor);
+      notices.alert(msg.text ? t('announce.signal_text', { name: who, text: msg.text }) : t('announce.signal', { name: who }), null, 'signal');
       return;
     }
     const spoken = ['floor_granted', 'floor_released', 'turn_mode_changed', 'paused', 'resumed', 'session_ended', 'agreement_drafted', 'caucus_opened', 'caucus_closed'];

@@ -20,9 +20,12 @@ export function mountNotices(liveRoot, alertRoot) {
       live.append(line);
       while (live.childElementCount > 5) live.firstElementChild.remove();
     },
-    alert(message, code) {
+    /** kind: 'error' (a refused command, a failure) or 'signal' (a private pause request, for mediators). */
+    alert(message, code, kind = 'error') {
       text.textContent = message;
       box.dataset.code = code ?? '';
+      box.dataset.kind = kind;
+      box.dataset.testid = kind === 'signal' ? 'signal-banner' : 'error-banner';
       box.hidden = false;
       close.textContent = t('alert.dismiss');
       clearTimeout(timer);

@@ -247,6 +247,7 @@ export default {
   'announce.your_turn': 'It is your turn to speak.',
   'announce.admitted': 'You have been admitted to the session.',
   'announce.signal': '{name} privately asked for a pause.',
+  'announce.signal_text': '{name} privately asked for a pause: “{text}”',
 
   'event.room_created': 'The room “{title}” was created.',
   'event.joined_lobby': '{participant} arrived in the lobby.',

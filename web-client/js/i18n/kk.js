@@ -247,6 +247,7 @@ export default {
   'announce.your_turn': 'Қазір сіздің сөйлеу кезегіңіз.',
   'announce.admitted': 'Сізді кездесуге кіргізді.',
   'announce.signal': '{name} жеке түрде үзіліс сұрайды.',
+  'announce.signal_text': '{name} жеке түрде үзіліс сұрайды: «{text}»',
 
   'event.room_created': '«{title}» бөлмесі құрылды.',
   'event.joined_lobby': '{participant}: күту бөлмесінде.',

@@ -247,6 +247,7 @@ export default {
   'announce.your_turn': 'Сейчас ваша очередь говорить.',
   'announce.admitted': 'Вас впустили на встречу.',
   'announce.signal': '{name} лично просит перерыв.',
+  'announce.signal_text': '{name} лично просит перерыв: «{text}»',
 
   'event.room_created': 'Создана комната «{title}».',
   'event.joined_lobby': '{participant}: в приёмной.',
