@@ -1,0 +1,141 @@
+#include "server/net/server.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+
+#include "server/net/beast.hpp"
+#include "server/net/listener.hpp"
+#include "server/net/log.hpp"
+#include "server/net/shared_state.hpp"
+#include "server/net/startup_error.hpp"
+#include "server/net/tls_context.hpp"
+
+namespace kelisim::net {
+
+namespace {
+
+constexpr std::uint16_t going_away = 1001;
+
+tcp::endpoint resolve_endpoint(asio::io_context& io, const std::string& host, std::uint16_t port) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (!ec) return {address, port};
+  tcp::resolver resolver(io);
+  auto results = resolver.resolve(host, std::to_string(port), ec);
+  if (ec || results.empty()) throw startup_error("cannot resolve host " + host + ": " + ec.message());
+  return results.begin()->endpoint();
+}
+
+std::shared_ptr<shared_state> make_state(const server_options& options, transport_counters& counters) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.web_root, ec))
+    throw startup_error("cannot read web root " + options.web_root.string() + ": " +
+                        (ec ? ec.message() : std::string("not a directory")));
+  auto transport = options.transport;
+  transport.tls = options.tls;
+  try {
+    return std::make_shared<shared_state>(std::move(transport), counters, options.web_root);
+  } catch (const std::filesystem::filesystem_error& error) {
+    throw startup_error("cannot read web root " + options.web_root.string() + ": " + error.code().message());
+  }
+}
+
+}  // namespace
+
+server::server(server_options options)
+    : options_(std::move(options)),
+      io_(),
+      control_(asio::make_strand(io_)),
+      signals_(control_),
+      drain_timer_(control_) {
+  if (options_.tls) tls_context_.emplace(make_server_tls_context(options_.tls_certificate, options_.tls_private_key));
+  state_ = make_state(options_, counters_);
+  listener_ = std::make_shared<listener>(io_, tls_context_ ? &*tls_context_ : nullptr,
+                                         resolve_endpoint(io_, options_.host, options_.port), state_);
+}
+
+server::~server() = default;
+
+std::uint16_t server::port() const { return listener_->port(); }
+
+void server::run(std::shared_ptr<application> app) {
+  state_->app = std::move(app);
+  listener_->run();
+  if (options_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    do_wait_signal();
+  }
+
+  const unsigned threads = options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> workers;
+  workers.reserve(threads - 1);
+  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([this] { run_io(); });
+  run_io();
+  for (auto& worker : workers) worker.join();
+
+  // No io thread runs any more, so no session can reach the application after this.
+  state_->app.reset();
+  log().info("transport stopped");
+}
+
+void server::run_io() {
+  for (;;) {
+    try {
+      io_.run();
+      return;
+    } catch (const std::exception& error) {
+      // A handler threw: log it and keep serving everyone else.
+      log().error("unhandled exception on an io thread: {}", error.what());
+    }
+  }
+}
+
+void server::stop() {
+  asio::post(control_, [this] { begin_shutdown(); });
+}
+
+void server::do_wait_signal() {
+  signals_.async_wait([this](boost::system::error_code ec, int signal_number) { on_signal(ec, signal_number); });
+}
+
+void server::on_signal(boost::system::error_code ec, int signal_number) {
+  if (ec) return;
+  log().info("received {}; shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  begin_shutdown();
+  do_wait_signal();
+}
+
+void server::begin_shutdown() {
+  if (stopping_) {
+    log().info("second stop request: stopping now");
+    io_.stop();
+    return;
+  }
+  stopping_ = true;
+  listener_->stop();
+  if (state_->app) state_->app->stopping();
+
+  drain_timer_.expires_after(options_.drain_timeout);
+  drain_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    log().warn("{} WebSocket(s) still open after {} ms; stopping anyway", state_->registry.live_links(),
+               options_.drain_timeout.count());
+    io_.stop();
+  });
+  const auto open = state_->registry.live_links();
+  if (open > 0) log().info("closing {} WebSocket(s)", open);
+  state_->registry.close_all_links(going_away, "going away", [this] {
+    asio::post(control_, [this] {
+      drain_timer_.cancel();
+      io_.stop();
+    });
+  });
+}
+
+}  // namespace kelisim::net
