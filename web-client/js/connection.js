@@ -95,6 +95,13 @@ export function createConnection({
       if (stopped || (socket && socket.readyState <= 1)) return;
       open();
     },
+    /** Drops the current socket and connects again at once (e.g. to fetch history that just became visible). */
+    restart() {
+      if (stopped) return;
+      if (socket) { const s = socket; socket = null; welcomed = false; s.close(1000); }
+      attempt = 0;
+      open();
+    },
     stop() {
       stopped = true;
       timers.clearTimeout(timer);

@@ -28,6 +28,8 @@ function storageGet(store, key) { try { return store.getItem(key); } catch { ret
 function storageSet(store, key, value) { try { store.setItem(key, value); } catch { /* private mode: fine */ } }
 
 const languageChoice = storageGet(localStorage, LANGUAGE_KEY);
+// The person's own choice always wins over the room's language.
+const languageChosen = () => !!storageGet(localStorage, LANGUAGE_KEY);
 setLanguage(pickLanguage({ stored: languageChoice, roomLanguage: null, browserLanguages: navigator.languages ?? [navigator.language] }));
 applyTranslations(document);
 
@@ -73,7 +75,8 @@ function startRoom(inviteToken, fresh) {
   if (fresh) storageSet(sessionStorage, OUTBOX_KEY, '[]');
   let outbox = fromStored(storageGet(sessionStorage, OUTBOX_KEY), prefix);
   const ui = { channel: JOINT, translating: null, status: { state: 'connecting' }, unread: {}, signalAcked: false, stoppedCode: null };
-  let explicitLanguage = !!languageChoice;
+  let fullHistoryWanted = false;
+  let currentView = null;
 
   const status = mountStatus($('status'), { onRetry: () => connection.retryNow() });
   const lobby = mountLobby($('lobby'), { onAccept: () => send('accept_rules') });
@@ -126,7 +129,13 @@ function startRoom(inviteToken, fresh) {
       return;
     }
     if (msg.kind === 'floor_granted' && msg.participant === m?.id) { notices.announce(t('announce.your_turn')); return; }
-    if (msg.kind === 'admitted' && msg.participant === m?.id) { notices.announce(t('announce.admitted')); return; }
+    if (msg.kind === 'admitted' && msg.participant === m?.id) {
+      notices.announce(t('announce.admitted'));
+      // The joint history said before we came in is now ours to read: fetch it from the start.
+      fullHistoryWanted = true;
+      connection.restart();
+      return;
+    }
     if (msg.kind === 'mediator_signalled') {
       // Mediators must notice this even with the console scrolled away: a visible, calm notice.
       const who = displayName(state, msg.actor);
@@ -142,8 +151,9 @@ function startRoom(inviteToken, fresh) {
     const prev = state;
     switch (msg.type) {
       case 'welcome': {
+        fullHistoryWanted = false;
         state = reduce(state, msg, Date.now());
-        if (!explicitLanguage && state.room?.language && getLanguage() !== state.room.language) {
+        if (!languageChosen() && state.room?.language && getLanguage() !== state.room.language) {
           setLanguage(pickLanguage({ stored: null, roomLanguage: state.room.language }));
         }
         // Unanswered commands go again with the same ids: the server answers known ids with the original ack.
@@ -183,7 +193,7 @@ function startRoom(inviteToken, fresh) {
 
   const connection = createConnection({
     url: socketUrl(location),
-    hello: () => helloFrame(inviteToken, state.lastSeq),
+    hello: () => helloFrame(inviteToken, fullHistoryWanted ? 0 : state.lastSeq),
     onMessage,
     onStatus(s) {
       ui.status = s;
@@ -236,6 +246,9 @@ function startRoom(inviteToken, fresh) {
     } else if (where === 'connecting') showView('connecting');
     else if (where === 'lobby') showView('lobby');
     else showView('room');
+    // A new screen (lobby -> room, room -> ended...): start keyboard and screen-reader users at its top.
+    if (currentView && currentView !== document.body.dataset.view && document.activeElement === document.body) $('main').focus();
+    currentView = document.body.dataset.view;
     document.body.dataset.role = state.you?.role ?? '';
     $('console').hidden = !isMediator(state);
     const panel = $('channel-panel');

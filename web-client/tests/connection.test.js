@@ -105,3 +105,17 @@ test('retryNow skips the wait; stop closes and never reconnects', () => {
   h.timers.splice(0).forEach((t) => t.fn());
   assert.equal(h.sockets.length, 2);
 });
+
+test('restart drops the socket and says hello again at once (with what hello() says now)', () => {
+  const h = harness();
+  h.conn.start();
+  h.sockets[0].open();
+  h.sockets[0].receive({ type: 'welcome', seq: 4, you: {}, room: {} });
+  h.conn.restart();
+  assert.equal(h.sockets[0].readyState, 3);
+  assert.equal(h.sockets.length, 2);
+  h.sockets[0].drop();  // the old socket's close must not schedule anything
+  assert.equal(h.timers.length, 0);
+  h.sockets[1].open();
+  assert.deepEqual(h.sockets[1].sent[0], { type: 'hello', v: 1, token: 't', resume_after: 4 });
+});
