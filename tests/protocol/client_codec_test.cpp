@@ -191,7 +191,7 @@ std::vector<malformed_case> malformed_inputs() {
        error_code::too_large, {}, {}},
       {"100000-deep nesting (over the frame limit)", repeat("[", 100000) + repeat("]", 100000),
        error_code::too_large, {}, {}},
-      {"60000-deep nesting", repeat("[", 30000) + repeat("]", 30000), error_code::bad_message, {}, {}},
+      {"30000-deep nesting (within the frame limit)", repeat("[", 30000) + repeat("]", 30000), error_code::bad_message, {}, {}},
       {"9 levels inside a command",
        R"({"type":"raise_hand","id":"r1","x":[[[[[[[[]]]]]]]]})", error_code::bad_message, {}, {}},
       // type
