@@ -3,7 +3,7 @@
 import { applyTranslations, getLanguage, has, LANGUAGE_KEY, onLanguageChange, pickLanguage, setLanguage, t, tKey } from './i18n.js';
 import { claimToken, tokenFromFragment } from './token.js';
 import { createConnection, socketUrl } from './connection.js';
-import { createOutbox, enqueue, fromStored, helloFrame, randomPrefix, resendFrames, settle, toStored } from './outbox.js';
+import { enqueue, fromStored, helloFrame, randomPrefix, resendFrames, settle, toStored } from './outbox.js';
 import { initialState, reduce, screen, me, JOINT, visibleCaucusTabs, isMediator, participantById, removalReason } from './state.js';
 import { mountStatus } from './components/status.js';
 import { mountLanguageSwitch } from './components/langswitch.js';

@@ -2,9 +2,8 @@
 // button to sign exactly the version on screen.
 import { h, reconcile, setText } from '../dom.js';
 import { t, formatDateTime } from '../i18n.js';
-import { agreementView, parseTime } from '../state.js';
+import { agreementView, parseTime, participantById } from '../state.js';
 import { displayName, personBadge } from './people.js';
-import { participantById } from '../state.js';
 
 export function mountAgreement(root, { onSign }) {
   const heading = h('h2', { class: 'panel-title', id: 'agreement-heading', i18n: 'agreement.heading' });

@@ -14,6 +14,9 @@ function section(id, titleKey, ...children) {
 }
 
 export function mountConsole(root, { send, onGoToChannel }) {
+  let modeDirty = false;  // the mediator is editing the mode form: do not overwrite it
+  let lastMode = null;
+  let latest = null;  // the state of the last render, for click handlers made in earlier renders
   // ---- lobby
   const lobbyList = h('ul', { class: 'row-list', 'data-testid': 'lobby-list' });
   const lobbyEmpty = h('p', { class: 'muted-text', i18n: 'console.lobby_empty' });
@@ -121,12 +124,11 @@ export function mountConsole(root, { send, onGoToChannel }) {
     heading, signalSection.el, lobby.el, session.el, turns.el, talkSlot, people.el, caucus.el, drafting.el);
   root.append(panel);
 
-  let modeDirty = false;
-  let lastMode = null;
 
   return {
     talkSlot,
     render({ state, pending }) {
+      latest = state;
       const room = state.room;
       const m = me(state);
       if (!room || !m) return;
@@ -176,7 +178,8 @@ export function mountConsole(root, { send, onGoToChannel }) {
       for (const opt of modeSelect.options) opt.textContent = t(`modename.${opt.value}`);
       const speakers = admittedParticipants(state).filter((p) => p.role === 'party' || p.role === 'advisor');
       reconcile(orderList, speakers, (p) => p.id,
-        (p) => h('li', {}, h('input', { type: 'checkbox', id: `order-${p.id}`, value: p.id, 'data-testid': `round-order-${p.id}`, checked: true }), h('label', { for: `order-${p.id}` })),
+        // Parties take part in a round by default (as on the server); advisors only if chosen.
+        (p) => h('li', {}, h('input', { type: 'checkbox', id: `order-${p.id}`, value: p.id, 'data-testid': `round-order-${p.id}`, checked: p.role === 'party' }), h('label', { for: `order-${p.id}` })),
         (li, p) => setText(li.children[1], `${p.name}${p.side ? ` (${t('side.label', { side: p.side })})` : ''}`));
       if (room.floor_holder) setText(holderText, t('floor.holder', { name: displayName(state, room.floor_holder) }));
       else setText(holderText, t('floor.nobody'));
@@ -260,7 +263,7 @@ export function mountConsole(root, { send, onGoToChannel }) {
       const sides = [...new Set(candidates.map((p) => p.side).filter(Boolean))].sort();
       reconcile(sideButtons, sides, (s) => s,
         (s) => h('button', { type: 'button', class: 'quiet', 'data-testid': `caucus-pick-side-${s}`, onclick: () => {
-          for (const input of memberList.querySelectorAll('input')) input.checked = participantById(state, input.value)?.side === s;
+          for (const input of memberList.querySelectorAll('input')) input.checked = participantById(latest, input.value)?.side === s;
         } }),
         (b, s) => setText(b, t('console.caucus_pick_side', { side: s })));
 

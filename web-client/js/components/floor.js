@@ -2,9 +2,8 @@
 // and the viewer's own floor buttons (raise / lower / yield) when they apply.
 import { h, reconcile, setText } from '../dom.js';
 import { t, tKey, formatClock } from '../i18n.js';
-import { floorActions, floorRemainingMs, me } from '../state.js';
+import { floorActions, floorRemainingMs, me, participantById } from '../state.js';
 import { nameWithSide, personBadge, displayName } from './people.js';
-import { participantById } from '../state.js';
 
 export function mountFloor(root, { send }) {
   const heading = h('h2', { class: 'panel-title', i18n: 'floor.heading', id: 'floor-heading' });
