@@ -65,12 +65,18 @@ export function formatTime(ms) {
 
 // Some browser builds ship ICU without Kazakh data and would print "2026 M11 26": then the
 // date is assembled from the dictionary's month names instead.
+// (Such builds still *report* the locale as supported; the tell is a month "name" made of digits.)
+const monthNamesWork = {};
 function intlKnows(lang) {
-  try {
-    return new Intl.DateTimeFormat(LOCALES[lang]).resolvedOptions().locale.split('-')[0] === lang;
-  } catch {
-    return false;
+  if (!(lang in monthNamesWork)) {
+    try {
+      const fmt = new Intl.DateTimeFormat(LOCALES[lang], { month: 'long' });
+      monthNamesWork[lang] = fmt.resolvedOptions().locale.split('-')[0] === lang && !/\d/.test(fmt.format(new Date(2026, 10, 26)));
+    } catch {
+      monthNamesWork[lang] = false;
+    }
   }
+  return monthNamesWork[lang];
 }
 
 export function formatDateTime(ms) {
