@@ -49,4 +49,7 @@ std::optional<protocol::viewer> viewer_of(const room_state& state,
 // Talk-time figures are included for mediators only; caucuses only those the viewer may see.
 protocol::room_snapshot view_for(const room_state& state, const protocol::participant_id& viewer);
 
+// The administrator's overview: every participant, every open caucus, talk-time figures.
+protocol::room_snapshot overview(const room_state& state);
+
 }  // namespace kelisim::engine

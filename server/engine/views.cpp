@@ -40,7 +40,12 @@ void add_to(protocol::talk_time& sum, const talk_tally& t) {
 
 }  // namespace
 
-protocol::room_snapshot view_for(const room_state& state, const participant_id& viewer_id) {
+namespace {
+
+// `everything` is the administrator's overview: every participant, caucus and figure, as a
+// mediator sees them (the admin is not in the room, but exports all of it anyway).
+protocol::room_snapshot build_view(const room_state& state, const participant_id& viewer_id,
+                                   bool everything) {
   protocol::room_snapshot view;
   view.title = state.title;
   view.language = state.language;
@@ -49,9 +54,9 @@ protocol::room_snapshot view_for(const room_state& state, const participant_id& 
   view.mode = state.mode;
   view.turn_seconds = state.turn_seconds;
 
-  const auto* me = find_participant(state, viewer_id);
-  const bool inside = me && is_admitted(*me);
-  const bool mediator = inside && me->as == role::mediator;
+  const auto* me = everything ? nullptr : find_participant(state, viewer_id);
+  const bool inside = everything || (me && is_admitted(*me));
+  const bool mediator = everything || (inside && me->as == role::mediator);
 
   // Someone outside (lobby, removed, never joined) sees themselves and who hosts the room.
   for (const auto& p : state.participants)
@@ -64,7 +69,7 @@ protocol::room_snapshot view_for(const room_state& state, const participant_id& 
   view.floor_deadline = state.floor_deadline;
   view.hand_queue = state.hand_queue;
   for (const auto& c : state.caucuses)
-    if (c.open && (mediator || (me->as != role::observer && contains(c.members, viewer_id))))
+    if (c.open && (mediator || (me && me->as != role::observer && contains(c.members, viewer_id))))
       view.caucuses.push_back({c.id, c.title, c.members, c.attending});
   view.agreement.version = state.agreement.version;
   view.agreement.text = state.agreement.text;
@@ -86,5 +91,13 @@ protocol::room_snapshot view_for(const room_state& state, const participant_id& 
   }
   return view;
 }
+
+}  // namespace
+
+protocol::room_snapshot view_for(const room_state& state, const participant_id& viewer_id) {
+  return build_view(state, viewer_id, false);
+}
+
+protocol::room_snapshot overview(const room_state& state) { return build_view(state, {}, true); }
 
 }  // namespace kelisim::engine
