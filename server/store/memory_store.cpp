@@ -217,6 +217,8 @@ std::vector<audit_entry> memory_store::audit_log(const std::optional<room_id>& r
 
 void memory_store::flush() {
   if (mode_ == completion::synchronous) return;
+  if (std::this_thread::get_id() == worker_.get_id())
+    throw store_error("flush called from an append completion (the worker thread) would deadlock");
   std::unique_lock lock(queue_mutex_);
   queue_changed_.wait(lock, [&] { return queue_.empty() && !committing_; });
 }

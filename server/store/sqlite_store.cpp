@@ -283,8 +283,15 @@ struct sqlite_store::impl {
     return true;
   }
 
+  // Waiting for the writer from inside a completion would wait for ourselves forever.
+  void refuse_on_writer_thread(std::string_view what) const {
+    if (std::this_thread::get_id() == writer.get_id())
+      throw store_error(std::string(what) + " called from an append completion (the writer thread) would deadlock");
+  }
+
   // Runs an administrative write on the writer thread and waits for its answer.
   bool write_and_wait(std::string description, std::function<bool(sqlite::connection&)> op) {
+    refuse_on_writer_thread(description);
     write_job job;
     job.what = write_job::kind::admin;
     job.admin = std::move(op);
@@ -296,6 +303,7 @@ struct sqlite_store::impl {
   }
 
   void wait_for_queue() {
+    refuse_on_writer_thread("waiting for queued writes");
     write_job barrier;
     barrier.what = write_job::kind::barrier;
     barrier.result = std::make_shared<std::promise<bool>>();

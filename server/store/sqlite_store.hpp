@@ -36,6 +36,8 @@ class sqlite_store final : public transcript_store {
   sqlite_store(const sqlite_store&) = delete;
   sqlite_store& operator=(const sqlite_store&) = delete;
 
+  // `done` runs on the writer thread: it may read, append or audit, but a call that waits for the
+  // writer (create_room, add_invite, revoke_invite, audit_log, flush) throws store_error there.
   void append(append_request request, std::function<void(append_result)> done) override;
 
   std::vector<stored_event> events_after(const room_id& room, seq_t after,

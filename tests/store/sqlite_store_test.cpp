@@ -227,6 +227,28 @@ TEST(sqlite_store, appends_after_close_are_refused_not_lost) {
   EXPECT_EQ(reopened.events_after("r1", 0).size(), 50u);
 }
 
+TEST(sqlite_store, a_completion_sees_its_events_and_cannot_deadlock_the_writer) {
+  testing::temp_dir dir;
+  sqlite_store store(dir.path());
+  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
+  std::promise<std::pair<std::size_t, std::string>> seen;
+  auto result = seen.get_future();
+  store.append(append_request{"r1", {message(1)}, std::nullopt}, [&](append_result r) {
+    EXPECT_TRUE(r.ok) << r.error;
+    std::string refusal;
+    try {
+      store.flush();
+    } catch (const store_error& e) {
+      refusal = e.what();
+    }
+    seen.set_value({store.events_after("r1", 0).size(), refusal});
+  });
+  ASSERT_EQ(result.wait_for(10s), std::future_status::ready);
+  const auto [visible, refusal] = result.get();
+  EXPECT_EQ(visible, 1u);  // durable before visible: committed when done runs
+  EXPECT_NE(refusal.find("deadlock"), std::string::npos) << refusal;
+}
+
 TEST(sqlite_store, reads_run_concurrently_with_writes) {
   testing::temp_dir dir;
   sqlite_store_options options;
