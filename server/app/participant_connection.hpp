@@ -1,0 +1,51 @@
+#pragma once
+// One WebSocket connection speaking protocol v1: waits for hello, checks the invite token,
+// joins the room, then forwards commands to the room host under a rate limit.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/application.hpp"
+#include "protocol/messages.hpp"
+
+namespace kelisim::app {
+
+class room_host;
+struct services;
+
+class participant_connection : public net::link_handler,
+                               public std::enable_shared_from_this<participant_connection> {
+ public:
+  participant_connection(std::shared_ptr<net::client_link> link, services& svc);
+
+  void on_text(std::string text) override;
+  void on_closed() override;
+
+  // Used by the room host (any thread; the link posts to its own strand).
+  const protocol::participant_id& participant() const noexcept { return participant_; }
+  void deliver(std::shared_ptr<std::string const> frame) { link_->send(std::move(frame)); }
+  void answer_error(std::optional<std::string> command_id, protocol::error_code code,
+                    std::string message, std::optional<std::string> field = std::nullopt);
+  void refuse_and_close(protocol::error_code code, std::string message);
+  void close(std::uint16_t code, std::string reason) { link_->close(code, std::move(reason)); }
+
+ private:
+  void on_hello(const protocol::hello& hello);
+  void check_token(const protocol::hello& hello);
+  bool within_rate_limit();
+
+  std::shared_ptr<net::client_link> link_;
+  services& services_;
+  protocol::participant_id participant_;
+  std::shared_ptr<room_host> room_;
+  bool greeted_ = false;
+  bool closing_ = false;
+
+  // Token bucket: `rate_per_second` refill, `burst` capacity; sustained abuse closes the socket.
+  double tokens_ = 0;
+  std::chrono::steady_clock::time_point refilled_at_{};
+  int refusals_in_a_row_ = 0;
+};
+
+}  // namespace kelisim::app

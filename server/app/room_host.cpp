@@ -1,0 +1,384 @@
+#include "app/room_host.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "app/clock.hpp"
+#include "app/metrics.hpp"
+#include "app/participant_connection.hpp"
+#include "protocol/codec.hpp"
+
+namespace kelisim::app {
+
+namespace asio = boost::asio;
+using protocol::error_code;
+
+namespace {
+
+std::shared_ptr<spdlog::logger> room_log() {
+  static auto log = [] {
+    auto existing = spdlog::get("room");
+    return existing ? existing : spdlog::default_logger()->clone("room");
+  }();
+  return log;
+}
+
+bool is_roster_event(const protocol::event& e) {
+  return std::holds_alternative<protocol::ev::joined_lobby>(e.body) ||
+         std::holds_alternative<protocol::ev::admitted>(e.body) ||
+         std::holds_alternative<protocol::ev::denied>(e.body) ||
+         std::holds_alternative<protocol::ev::removed>(e.body);
+}
+
+// The participant a roster event is about.
+protocol::participant_id roster_subject(const protocol::event& e) {
+  return std::visit(
+      [](const auto& body) -> protocol::participant_id {
+        if constexpr (requires { body.participant; }) return body.participant;
+        else return {};
+      },
+      e.body);
+}
+
+}  // namespace
+
+room_host::room_host(asio::any_io_executor io, const store::room_record& record,
+                     store::transcript_store& store, metrics& counters, engine::room_state state,
+                     const std::vector<store::command_receipt>& receipts)
+    : id_(record.id),
+      created_at_(record.created_at),
+      strand_(asio::make_strand(io)),
+      store_(store),
+      metrics_(counters),
+      turn_timer_(strand_),
+      decided_(state),
+      committed_(std::move(state)) {
+  for (const auto& r : receipts) receipts_[{r.participant, r.command_id}] = r.ack_seq;
+  refresh_summary();
+}
+
+void room_host::attach(std::shared_ptr<participant_connection> connection,
+                       auth::invite_claims claims, std::optional<protocol::seq_t> resume_after) {
+  asio::post(strand_, [self = shared_from_this(), connection = std::move(connection),
+                       claims = std::move(claims), resume_after] {
+    self->do_attach(connection, claims, resume_after);
+  });
+}
+
+void room_host::do_attach(const std::shared_ptr<participant_connection>& connection,
+                          const auth::invite_claims& claims,
+                          std::optional<protocol::seq_t> resume_after) {
+  if (broken_) return connection->refuse_and_close(error_code::internal, "room unavailable");
+  const auto& id = connection->participant();
+  const auto known = engine::viewer_of(decided_, id);
+  if (known) {
+    const auto view = engine::view_for(decided_, id);
+    const auto me = std::find_if(view.participants.begin(), view.participants.end(),
+                                 [&](const auto& p) { return p.id == id; });
+    if (me != view.participants.end() && me->state == protocol::presence_state::removed)
+      return connection->refuse_and_close(error_code::forbidden,
+                                          "You are no longer part of this room.");
+    // Joined before, possibly with the join still being committed: greet once it is durable.
+    return when_durable(engine::last_seq(decided_),
+                        [self = shared_from_this(), connection, resume_after] {
+                          self->greet(connection, resume_after);
+                        });
+  }
+  if (engine::phase(decided_) == protocol::room_phase::ended) {
+    return connection->refuse_and_close(error_code::room_ended, "This mediation has ended.");
+  }
+  // First contact: the token holder enters (mediators admitted, everyone else the lobby).
+  const protocol::command join = protocol::cmd::join{claims.name, claims.as, claims.side};
+  auto decision = engine::decide(decided_, join, {protocol::actor_kind::participant, id}, now_ms());
+  if (!decision.accepted()) {
+    return connection->refuse_and_close(decision.refused->code, decision.refused->reason);
+  }
+  commit(std::move(decision.events), std::nullopt);
+  when_durable(engine::last_seq(decided_), [self = shared_from_this(), connection, resume_after] {
+    self->greet(connection, resume_after);
+  });
+}
+
+void room_host::greet(const std::shared_ptr<participant_connection>& connection,
+                      std::optional<protocol::seq_t> resume_after) {
+  const auto& id = connection->participant();
+  auto viewer = engine::viewer_of(committed_, id);
+  if (!viewer) return connection->refuse_and_close(error_code::internal, "join was not recorded");
+
+  auto& presence = present_[id];
+  const bool first_connection = presence.connections.empty();
+  presence.viewer = *viewer;
+
+  protocol::welcome hello_back;
+  hello_back.room = engine::view_for(committed_, id);
+  hello_back.room.id = id_;
+  for (auto& p : hello_back.room.participants) {
+    const auto it = present_.find(p.id);
+    p.online = (it != present_.end() && !it->second.connections.empty()) || p.id == id;
+  }
+  for (const auto& p : hello_back.room.participants) {
+    if (p.id == id) hello_back.you = {p.id, p.name, p.as, p.side};
+  }
+  hello_back.seq = engine::last_seq(committed_);
+  hello_back.server_time = now_ms();
+  connection->deliver(std::make_shared<std::string const>(protocol::encode(hello_back)));
+
+  if (resume_after && *resume_after < hello_back.seq) {
+    // Missed events come from the store: committed_ never runs ahead of it.
+    std::vector<store::stored_event> missed;
+    try {
+      missed = store_.events_after(id_, *resume_after);
+    } catch (const std::exception& failure) {
+      room_log()->error("room {}: cannot read events for a resume: {}", id_, failure.what());
+      return connection->refuse_and_close(error_code::internal, "cannot replay the room right now");
+    }
+    for (const auto& stored : missed) {
+      if (stored.seq > hello_back.seq) break;
+      auto decoded = protocol::decode_canonical_event(stored.body);
+      if (auto* e = std::get_if<protocol::event>(&decoded)) {
+        if (!protocol::may_see(*viewer, *e)) continue;
+        connection->deliver(std::make_shared<std::string const>(
+            protocol::encode(protocol::event_message{e, true})));
+      } else {
+        room_log()->error("room {}: stored event {} does not decode", id_, stored.seq);
+      }
+    }
+  }
+  presence.connections.push_back(connection);
+  if (first_connection) announce_presence(id, true);
+  refresh_summary();
+}
+
+void room_host::detach(std::shared_ptr<participant_connection> connection) {
+  asio::post(strand_, [self = shared_from_this(), connection = std::move(connection)] {
+    const auto it = self->present_.find(connection->participant());
+    if (it == self->present_.end()) return;
+    auto& list = it->second.connections;
+    const auto before = list.size();
+    std::erase(list, connection);
+    if (before != list.size() && list.empty()) {
+      self->present_.erase(it);
+      self->announce_presence(connection->participant(), false);
+      self->refresh_summary();
+    }
+  });
+}
+
+void room_host::submit(std::shared_ptr<participant_connection> connection, std::string command_id,
+                       protocol::command command) {
+  asio::post(strand_, [self = shared_from_this(), connection = std::move(connection),
+                       command_id = std::move(command_id), command = std::move(command)] {
+    self->do_submit(connection, command_id, command);
+  });
+}
+
+void room_host::do_submit(const std::shared_ptr<participant_connection>& connection,
+                          const std::string& command_id, const protocol::command& command) {
+  if (broken_) return connection->answer_error(command_id, error_code::internal, "room unavailable");
+  const receipt_key key{connection->participant(), command_id};
+  // Exactly once: a known id gets its original ack; one still being committed waits for it.
+  if (const auto done = receipts_.find(key); done != receipts_.end()) {
+    connection->deliver(std::make_shared<std::string const>(
+        protocol::encode(protocol::ack{command_id, done->second})));
+    return;
+  }
+  if (const auto pending = in_flight_.find(key); pending != in_flight_.end()) {
+    pending->second.connections.push_back(connection);
+    return;
+  }
+  auto decision = engine::decide(decided_, command,
+                                 {protocol::actor_kind::participant, connection->participant()},
+                                 now_ms());
+  if (!decision.accepted()) {
+    const auto& why = *decision.refused;
+    return connection->answer_error(command_id, why.code, why.reason, why.field);
+  }
+  const auto ack_seq = decision.events.back().seq;
+  in_flight_[key].connections.push_back(connection);
+  commit(std::move(decision.events), store::command_receipt{key.first, key.second, ack_seq});
+  when_durable(ack_seq, [self = shared_from_this(), key, ack_seq] {
+    self->receipts_[key] = ack_seq;
+    auto waiting = self->in_flight_.extract(key);
+    if (waiting.empty()) return;
+    const auto frame =
+        std::make_shared<std::string const>(protocol::encode(protocol::ack{key.second, ack_seq}));
+    for (const auto& weak : waiting.mapped().connections)
+      if (auto c = weak.lock()) c->deliver(frame);
+  });
+}
+
+void room_host::administer(protocol::command command, admin_done done) {
+  asio::post(strand_, [self = shared_from_this(), command = std::move(command),
+                       done = std::move(done)]() mutable {
+    if (self->broken_) return done(engine::rejection{error_code::internal, "room unavailable", {}});
+    auto decision = engine::decide(self->decided_, command,
+                                   {protocol::actor_kind::admin, std::string(protocol::admin_actor)},
+                                   now_ms());
+    if (!decision.accepted()) return done(decision.refused);
+    const auto last = decision.events.back().seq;
+    self->commit(std::move(decision.events), std::nullopt);
+    self->when_durable(last, [done = std::move(done)] { done(std::nullopt); });
+  });
+}
+
+void room_host::when_durable(protocol::seq_t seq, std::function<void()> then) {
+  if (engine::last_seq(committed_) >= seq) return then();
+  after_commit_.emplace(seq, std::move(then));
+}
+
+void room_host::commit(std::vector<protocol::event> events,
+                       std::optional<store::command_receipt> receipt) {
+  store::append_request request;
+  request.room = id_;
+  request.receipt = std::move(receipt);
+  for (const auto& e : events) {
+    engine::apply(decided_, e);
+    request.events.push_back(
+        {e.seq, e.ts, std::string(protocol::event_kind(e.body)), protocol::canonical_event(e)});
+  }
+  arm_turn_timer();
+  const auto started = std::chrono::steady_clock::now();
+  store_.append(std::move(request),
+                [self = shared_from_this(), events = std::move(events),
+                 started](store::append_result result) mutable {
+                   asio::post(self->strand_, [self, events = std::move(events), started,
+                                              result = std::move(result)] {
+                     if (!result.ok) return self->break_room(result.error);
+                     self->metrics_.commit_observed(
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                             .count());
+                     self->on_committed(events);
+                   });
+                 });
+}
+
+void room_host::on_committed(const std::vector<protocol::event>& events) {
+  for (const auto& e : events) {
+    engine::apply(committed_, e);
+    if (is_roster_event(e)) after_roster_change(e);
+    fan_out(e);
+    if (std::holds_alternative<protocol::ev::removed>(e.body) ||
+        std::holds_alternative<protocol::ev::denied>(e.body)) {
+      // The removed participant has now seen why; their connections end here.
+      const auto it = present_.find(roster_subject(e));
+      if (it != present_.end()) {
+        for (const auto& c : it->second.connections) c->close(1008, "removed from the room");
+      }
+    }
+  }
+  if (!events.empty()) refresh_summary();
+  // Acks and greetings waiting for these events run only now that they are durable.
+  const auto durable = engine::last_seq(committed_);
+  while (!after_commit_.empty() && after_commit_.begin()->first <= durable) {
+    auto then = std::move(after_commit_.begin()->second);
+    after_commit_.erase(after_commit_.begin());
+    then();
+  }
+}
+
+void room_host::after_roster_change(const protocol::event& e) {
+  const auto subject = roster_subject(e);
+  const auto it = present_.find(subject);
+  if (it == present_.end()) return;
+  if (auto viewer = engine::viewer_of(committed_, subject)) it->second.viewer = *viewer;
+}
+
+void room_host::fan_out(const protocol::event& e) {
+  // Serialise once per event; every recipient shares the same buffer.
+  std::shared_ptr<std::string const> frame;
+  std::uint64_t delivered = 0;
+  for (const auto& [id, presence] : present_) {
+    if (!protocol::may_see(presence.viewer, e)) continue;
+    if (!frame)
+      frame = std::make_shared<std::string const>(protocol::encode(protocol::event_message{&e, false}));
+    for (const auto& c : presence.connections) {
+      c->deliver(frame);
+      ++delivered;
+    }
+  }
+  metrics_.deliveries(delivered);
+}
+
+void room_host::announce_presence(const protocol::participant_id& id, bool online) {
+  const auto frame = std::make_shared<std::string const>(
+      protocol::encode(protocol::presence{id, online}));
+  for (const auto& [other, presence] : present_) {
+    const bool sees = presence.viewer.as == protocol::role::mediator || presence.viewer.admitted;
+    if (!sees || other == id) continue;
+    for (const auto& c : presence.connections) c->deliver(frame);
+  }
+}
+
+void room_host::arm_turn_timer() {
+  const auto deadline = engine::next_deadline(decided_);
+  if (deadline == armed_deadline_) return;
+  armed_deadline_ = deadline;
+  turn_timer_.cancel();
+  if (!deadline) return;
+  const auto wait = std::chrono::milliseconds(std::max<protocol::time_ms>(0, *deadline - now_ms()));
+  turn_timer_.expires_after(wait);
+  turn_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: a newer deadline replaced this one
+    if (auto self = weak.lock()) self->on_turn_timer();
+  });
+}
+
+void room_host::on_turn_timer() {
+  armed_deadline_.reset();
+  if (broken_) return;
+  auto decision = engine::decide(decided_, protocol::cmd::tick{},
+                                 {protocol::actor_kind::system, std::string(protocol::system_actor)},
+                                 now_ms());
+  if (decision.accepted() && !decision.events.empty()) {
+    commit(std::move(decision.events), std::nullopt);
+  } else {
+    arm_turn_timer();
+  }
+}
+
+void room_host::break_room(const std::string& why) {
+  // The store refused our events: state ran ahead of the transcript. Stop serving this room
+  // rather than show anything that is not durable; a restart replays it from the store.
+  room_log()->error("room {}: append failed, room stopped: {}", id_, why);
+  broken_ = true;
+  turn_timer_.cancel();
+  for (auto& [key, waiting] : in_flight_)
+    for (const auto& weak : waiting.connections)
+      if (auto c = weak.lock()) c->answer_error(key.second, error_code::internal, "not recorded");
+  in_flight_.clear();
+  after_commit_.clear();
+  close_all(1011, "room unavailable");
+}
+
+void room_host::close_all(std::uint16_t code, std::string reason) {
+  asio::dispatch(strand_, [self = shared_from_this(), code, reason = std::move(reason)] {
+    for (const auto& [id, presence] : self->present_)
+      for (const auto& c : presence.connections) c->close(code, reason);
+  });
+}
+
+room_summary room_host::summary() const {
+  std::lock_guard lock(summary_mutex_);
+  return summary_;
+}
+
+void room_host::refresh_summary() {
+  room_summary fresh;
+  fresh.id = id_;
+  fresh.created_at = created_at_;
+  fresh.last_seq = engine::last_seq(committed_);
+  // The administrator sees the room as a mediator would (no confidential text is in a snapshot).
+  fresh.snapshot = engine::overview(committed_);
+  fresh.snapshot.id = id_;
+  for (auto& p : fresh.snapshot.participants) {
+    const auto it = present_.find(p.id);
+    p.online = it != present_.end() && !it->second.connections.empty();
+  }
+  std::lock_guard lock(summary_mutex_);
+  summary_ = std::move(fresh);
+}
+
+}  // namespace kelisim::app

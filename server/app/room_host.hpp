@@ -1,0 +1,113 @@
+#pragma once
+// One live room: its engine state, its connections, its turn timer, all on one strand.
+// A command goes decide -> store append (group commit) -> on commit: apply, fan out, ack,
+// so nobody, the sender included, sees an event before it is durable.
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "auth/invite_token.hpp"
+#include "engine/room.hpp"
+#include "protocol/messages.hpp"
+#include "store/transcript_store.hpp"
+
+namespace kelisim::app {
+
+class metrics;
+class participant_connection;
+
+// What the administrator's list shows about a room; copied out under a mutex.
+struct room_summary {
+  protocol::room_id id;
+  protocol::time_ms created_at = 0;
+  protocol::room_snapshot snapshot;  // as a mediator would see it, with presence
+  protocol::seq_t last_seq = 0;
+};
+
+class room_host : public std::enable_shared_from_this<room_host> {
+ public:
+  using executor_type = boost::asio::strand<boost::asio::any_io_executor>;
+  using admin_done = std::function<void(std::optional<engine::rejection>)>;
+
+  room_host(boost::asio::any_io_executor io, const store::room_record& record, store::transcript_store& store,
+            metrics& counters, engine::room_state state,
+            const std::vector<store::command_receipt>& receipts);
+
+  const protocol::room_id& id() const noexcept { return id_; }
+
+  // A verified token holder says hello: joins them on first contact, then sends welcome, the
+  // missed events after `resume_after`, and from then on the live stream.
+  void attach(std::shared_ptr<participant_connection> connection, auth::invite_claims claims,
+              std::optional<protocol::seq_t> resume_after);
+  void detach(std::shared_ptr<participant_connection> connection);
+  void submit(std::shared_ptr<participant_connection> connection, std::string command_id,
+              protocol::command command);
+  // Administrator actions (create_room, close_room, revoke_participant); `done` runs after commit.
+  void administer(protocol::command command, admin_done done);
+  // Closes every connection of the room with `code` (shutdown: 1001).
+  void close_all(std::uint16_t code, std::string reason);
+
+  room_summary summary() const;
+
+ private:
+  struct participant_presence {
+    std::vector<std::shared_ptr<participant_connection>> connections;
+    protocol::viewer viewer;
+  };
+  struct waiting_ack {
+    std::vector<std::weak_ptr<participant_connection>> connections;
+  };
+  using receipt_key = std::pair<protocol::participant_id, std::string>;
+
+  void do_attach(const std::shared_ptr<participant_connection>& connection,
+                 const auth::invite_claims& claims, std::optional<protocol::seq_t> resume_after);
+  void greet(const std::shared_ptr<participant_connection>& connection,
+             std::optional<protocol::seq_t> resume_after);
+  void do_submit(const std::shared_ptr<participant_connection>& connection,
+                 const std::string& command_id, const protocol::command& command);
+  // Applies decided events to decided_ and hands them to the store; on commit they are applied
+  // to committed_ and fanned out (on_committed).
+  void commit(std::vector<protocol::event> events, std::optional<store::command_receipt> receipt);
+  // Runs `then` on the strand once every event up to `seq` is durable and fanned out.
+  void when_durable(protocol::seq_t seq, std::function<void()> then);
+  void on_committed(const std::vector<protocol::event>& events);
+  void fan_out(const protocol::event& e);
+  void after_roster_change(const protocol::event& e);
+  void announce_presence(const protocol::participant_id& id, bool online);
+  void arm_turn_timer();
+  void on_turn_timer();
+  void break_room(const std::string& why);
+  void refresh_summary();
+
+  protocol::room_id id_;
+  protocol::time_ms created_at_;
+  executor_type strand_;
+  store::transcript_store& store_;
+  metrics& metrics_;
+  boost::asio::steady_timer turn_timer_;
+  std::optional<protocol::time_ms> armed_deadline_;
+
+  // decided_ runs ahead of committed_ by the events handed to the store but not yet durable.
+  engine::room_state decided_;
+  engine::room_state committed_;
+  std::map<receipt_key, protocol::seq_t> receipts_;
+  std::map<receipt_key, waiting_ack> in_flight_;
+  std::map<protocol::participant_id, participant_presence> present_;
+  std::multimap<protocol::seq_t, std::function<void()>> after_commit_;
+  bool broken_ = false;
+
+  mutable std::mutex summary_mutex_;
+  room_summary summary_;
+};
+
+}  // namespace kelisim::app

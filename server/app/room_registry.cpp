@@ -1,0 +1,79 @@
+#include "app/room_registry.hpp"
+
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "app/clock.hpp"
+#include "app/metrics.hpp"
+#include "protocol/codec.hpp"
+
+namespace kelisim::app {
+
+room_registry::room_registry(boost::asio::any_io_executor io, store::transcript_store& store,
+                             metrics& counters)
+    : io_(std::move(io)), store_(store), metrics_(counters) {}
+
+std::size_t room_registry::load_all() {
+  std::size_t loaded = 0;
+  for (const auto& record : store_.rooms()) {
+    if (auto host = load(record)) {
+      std::lock_guard lock(mutex_);
+      rooms_[record.id] = std::move(host);
+      ++loaded;
+    }
+  }
+  metrics_.set_rooms(static_cast<std::int64_t>(loaded));
+  return loaded;
+}
+
+std::shared_ptr<room_host> room_registry::load(const store::room_record& record) {
+  engine::room_state state;
+  for (const auto& stored : store_.events_after(record.id, 0)) {
+    auto decoded = protocol::decode_canonical_event(stored.body);
+    auto* e = std::get_if<protocol::event>(&decoded);
+    if (!e) {
+      // Refuse to serve a room we cannot rebuild exactly; its transcript stays exportable.
+      spdlog::error("room {}: event {} does not decode; room not loaded", record.id, stored.seq);
+      return nullptr;
+    }
+    engine::apply(state, *e);
+  }
+  return std::make_shared<room_host>(io_, record, store_, metrics_, std::move(state),
+                                     store_.receipts(record.id));
+}
+
+std::shared_ptr<room_host> room_registry::find(const protocol::room_id& id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = rooms_.find(id);
+  return it == rooms_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<room_host>> room_registry::all() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<room_host>> hosts;
+  hosts.reserve(rooms_.size());
+  for (const auto& [id, host] : rooms_) hosts.push_back(host);
+  return hosts;
+}
+
+void room_registry::create(
+    const protocol::cmd::create_room& details,
+    std::function<void(std::shared_ptr<room_host>, std::optional<engine::rejection>)> done) {
+  store::room_record record{random_id("r_"), now_ms(), details.title, details.language};
+  if (!store_.create_room(record)) {
+    return done(nullptr, engine::rejection{protocol::error_code::conflict, "room id taken", {}});
+  }
+  auto host = std::make_shared<room_host>(io_, record, store_, metrics_, engine::room_state{},
+                                          std::vector<store::command_receipt>{});
+  {
+    std::lock_guard lock(mutex_);
+    rooms_[record.id] = host;
+    metrics_.set_rooms(static_cast<std::int64_t>(rooms_.size()));
+  }
+  host->administer(details, [host, done = std::move(done)](std::optional<engine::rejection> refused) {
+    done(refused ? nullptr : host, std::move(refused));
+  });
+}
+
+}  // namespace kelisim::app
