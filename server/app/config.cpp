@@ -76,6 +76,8 @@ command_line parse_command_line(int argc, const char* const argv[]) {
   cli.add_option("--tls-key", cfg.tls_key, "TLS private key (PEM)")->capture_default_str();
   cli.add_flag("--plain", cfg.plain,
                "Serve plain HTTP/WS without TLS; only behind a TLS-terminating proxy");
+  cli.add_flag("--demo", cfg.demo,
+               "Make sure a demo room exists and print invite links for a mediator and two parties");
   cli.add_option("--log-level", cfg.log_level, "Log level: trace, debug, info, warn, error, critical, off")
       ->check(CLI::IsMember(std::vector<std::string>(log_levels.begin(), log_levels.end())))
       ->capture_default_str();

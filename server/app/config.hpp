@@ -17,6 +17,7 @@ struct config {
   std::filesystem::path tls_cert = "certs/dev-cert.pem";
   std::filesystem::path tls_key = "certs/dev-key.pem";
   bool plain = false;
+  bool demo = false;  // create (once) and announce a demo room with invite links
   std::string log_level = "info";   // trace, debug, info, warn, error, critical, off
   std::string log_format = "text";  // text or json
   std::filesystem::path config_file;

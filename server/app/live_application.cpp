@@ -1,6 +1,16 @@
 #include "app/live_application.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include <spdlog/spdlog.h>
+
+#include "app/default_rules.hpp"
 
 #include "app/invites.hpp"
 #include "app/make_application.hpp"
@@ -14,6 +24,7 @@ live_application::live_application(boost::asio::any_io_executor io,
                                    net::transport_counters& transport)
     : store_(std::make_unique<store::sqlite_store>(settings.data_dir)),
       signer_(auth::load_or_create_signing_key(settings.data_dir)),
+      data_dir_(settings.data_dir),
       rooms_(io, *store_, metrics_),
       services_{*store_, signer_, rooms_, metrics_, transport, settings.admin_token,
                 settings.public_url, settings.connection_limits},
@@ -42,23 +53,56 @@ void live_application::flush() {
   if (store_) store_->flush();
 }
 
+void live_application::announce_demo(const std::string& saved) {
+  // Saved as "<room id>\n" then "<who>\t<token>\n" lines; links are built with today's URL.
+  std::istringstream lines(saved);
+  std::string room_id, entry;
+  std::getline(lines, room_id);
+  std::string out = "kelisim: demo room " + room_id + "\n";
+  while (std::getline(lines, entry)) {
+    const auto tab = entry.find('\t');
+    if (tab == std::string::npos) continue;
+    out += "kelisim: demo " + entry.substr(0, tab) + ": " + services_.public_url + "/#token=" +
+           entry.substr(tab + 1) + "\n";
+  }
+  // The person who ran the server reads these on the terminal, next to "listening on".
+  std::printf("%s", out.c_str());
+  std::fflush(stdout);
+}
+
 void live_application::create_demo_room() {
+  // The invitations are kept (mode 0600, beside the signing key) so that every later start
+  // announces the same demo room instead of making a new one.
+  const auto saved = std::filesystem::path(data_dir_) / "demo-invites.txt";
+  if (std::ifstream in{saved}) {
+    std::stringstream content;
+    content << in.rdbuf();
+    const auto text = content.str();
+    const auto room = rooms_.find(text.substr(0, text.find('\n')));
+    if (room && room->summary().snapshot.phase != protocol::room_phase::ended) return announce_demo(text);
+  }
   protocol::cmd::create_room demo{
       "Demo: neighbours and the shared fence", "ru", protocol::turn_mode::moderated, 120,
-      "1. Speak one at a time.\n2. Respect each other.\n3. What is said in a caucus stays there "
-      "unless you allow it to be shared.\n4. The session is recorded in a transcript."};
-  rooms_.create(demo, [this](std::shared_ptr<room_host> host, std::optional<engine::rejection> refused) {
+      std::string(default_rules("ru"))};
+  rooms_.create(demo, [this, saved](std::shared_ptr<room_host> host, std::optional<engine::rejection> refused) {
     if (!host) {
       spdlog::error("demo room not created: {}", refused ? refused->reason : "unknown");
       return;
     }
-    auto log = [&](const char* who, protocol::role as, const char* name, std::optional<std::string> side) {
-      if (auto invite = issue_invite(services_, host->id(), as, name, std::move(side)))
-        spdlog::info("demo room {}: {} link: {}", host->id(), who, invite->url);
+    std::string content = host->id() + "\n";
+    auto invite = [&](const char* who, protocol::role as, const char* name, std::optional<std::string> side) {
+      if (auto issued = issue_invite(services_, host->id(), as, name, std::move(side)))
+        content += std::string(who) + "\t" + issued->token + "\n";
     };
-    log("mediator", protocol::role::mediator, "Mediator", std::nullopt);
-    log("party A", protocol::role::party, "Party A", std::string("A"));
-    log("party B", protocol::role::party, "Party B", std::string("B"));
+    invite("mediator", protocol::role::mediator, "Медиатор", std::nullopt);
+    invite("party A", protocol::role::party, "Айгүл", std::string("A"));
+    invite("party B", protocol::role::party, "Ерлан", std::string("B"));
+    const int fd = ::open(saved.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) {
+      [[maybe_unused]] const auto written = ::write(fd, content.data(), content.size());
+      ::close(fd);
+    }
+    announce_demo(content);
   });
 }
 
@@ -73,7 +117,9 @@ std::shared_ptr<net::application> make_application(const config& settings,
   while (!app_settings.public_url.empty() && app_settings.public_url.back() == '/')
     app_settings.public_url.pop_back();
   app_settings.admin_token = std::move(admin_token);
-  return std::make_shared<live_application>(io.get_executor(), app_settings, counters);
+  auto application = std::make_shared<live_application>(io.get_executor(), app_settings, counters);
+  if (settings.demo) application->create_demo_room();
+  return application;
 }
 
 }  // namespace kelisim::app

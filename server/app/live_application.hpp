@@ -39,12 +39,14 @@ class live_application : public net::application {
 
   // Creates a ready demo room with a mediator and two parties and logs their invite links.
   void create_demo_room();
+  void announce_demo(const std::string& saved);
   // Waits until every accepted event is durable (shutdown).
   void flush();
 
  private:
   std::unique_ptr<store::transcript_store> store_;
   auth::invite_signer signer_;
+  std::string data_dir_;
   metrics metrics_;
   room_registry rooms_;
   services services_;
