@@ -17,23 +17,35 @@ using protocol::error_code;
 class decision_builder {
  public:
   decision_builder(const room_state& state, const protocol::actor& who, time_ms now)
-      : draft_(state), who_(who), now_(now) {}
+      : original_(state), who_(who), now_(now) {}
 
-  const room_state& room() const noexcept { return draft_; }
+  // The room as it will be after the events emitted so far. Copying a room costs as much as its
+  // history (the message index), so the copy is made only when a command reads the room after
+  // emitting; the common one-event commands (say) never pay for it.
+  const room_state& room() const {
+    if (events_.empty()) return original_;
+    if (!draft_) {
+      draft_.emplace(original_);
+      for (const auto& e : events_) apply(*draft_, e);
+    }
+    return *draft_;
+  }
   const protocol::actor& who() const noexcept { return who_; }
   time_ms now() const noexcept { return now_; }
   // The acting participant (nullptr for admin, system, or someone who never joined).
-  const participant_record* actor_record() const { return find_participant(draft_, who_.id); }
+  const participant_record* actor_record() const { return find_participant(room(), who_.id); }
 
   void emit(protocol::event_body body, protocol::audience to) {
-    protocol::event e{draft_.last_seq + 1, now_, who_.id, std::move(to), std::move(body)};
-    apply(draft_, e);
+    const auto seq = original_.last_seq + static_cast<seq_t>(events_.size()) + 1;
+    protocol::event e{seq, now_, who_.id, std::move(to), std::move(body)};
+    if (draft_) apply(*draft_, e);
     events_.push_back(std::move(e));
   }
   std::vector<protocol::event> take_events() { return std::move(events_); }
 
  private:
-  room_state draft_;
+  const room_state& original_;
+  mutable std::optional<room_state> draft_;  // materialised on first read after an emit
   protocol::actor who_;
   time_ms now_;
   std::vector<protocol::event> events_;
