@@ -1,4 +1,4 @@
-#include "server/net/connection_registry.hpp"
+#include "net/connection_registry.hpp"
 
 #include <utility>
 

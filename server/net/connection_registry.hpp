@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "server/net/application.hpp"
+#include "net/application.hpp"
 
 namespace kelisim::net {
 

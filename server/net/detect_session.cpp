@@ -1,10 +1,10 @@
-#include "server/net/detect_session.hpp"
+#include "net/detect_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
 
-#include "server/net/failure.hpp"
-#include "server/net/http_session.hpp"
-#include "server/net/log.hpp"
+#include "net/failure.hpp"
+#include "net/http_session.hpp"
+#include "net/log.hpp"
 
 namespace kelisim::net {
 

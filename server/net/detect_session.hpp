@@ -3,9 +3,9 @@
 // session; anything else (plain HTTP sent to the TLS port) is closed without an answer.
 #include <memory>
 
-#include "server/net/beast.hpp"
-#include "server/net/connection_registry.hpp"
-#include "server/net/shared_state.hpp"
+#include "net/beast.hpp"
+#include "net/connection_registry.hpp"
+#include "net/shared_state.hpp"
 
 namespace kelisim::net {
 

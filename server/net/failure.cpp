@@ -1,7 +1,7 @@
-#include "server/net/failure.hpp"
+#include "net/failure.hpp"
 
-#include "server/net/beast.hpp"
-#include "server/net/log.hpp"
+#include "net/beast.hpp"
+#include "net/log.hpp"
 
 namespace kelisim::net {
 

@@ -1,4 +1,4 @@
-#include "server/net/http_session.hpp"
+#include "net/http_session.hpp"
 
 #include <utility>
 #include <variant>
@@ -8,11 +8,11 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
 
-#include "server/net/failure.hpp"
-#include "server/net/log.hpp"
-#include "server/net/plain_response.hpp"
-#include "server/net/security_headers.hpp"
-#include "server/net/websocket_session.hpp"
+#include "net/failure.hpp"
+#include "net/log.hpp"
+#include "net/plain_response.hpp"
+#include "net/security_headers.hpp"
+#include "net/websocket_session.hpp"
 
 namespace kelisim::net {
 

@@ -1,15 +1,15 @@
-#include "server/net/listener.hpp"
+#include "net/listener.hpp"
 
 #include <chrono>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "server/net/detect_session.hpp"
-#include "server/net/failure.hpp"
-#include "server/net/http_session.hpp"
-#include "server/net/log.hpp"
-#include "server/net/startup_error.hpp"
+#include "net/detect_session.hpp"
+#include "net/failure.hpp"
+#include "net/http_session.hpp"
+#include "net/log.hpp"
+#include "net/startup_error.hpp"
 
 namespace kelisim::net {
 

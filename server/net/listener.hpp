@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "server/net/beast.hpp"
-#include "server/net/shared_state.hpp"
+#include "net/beast.hpp"
+#include "net/shared_state.hpp"
 
 namespace kelisim::net {
 

@@ -1,4 +1,4 @@
-#include "server/net/log.hpp"
+#include "net/log.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "server/net/plain_response.hpp"
+#include "net/plain_response.hpp"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "server/net/security_headers.hpp"
+#include "net/security_headers.hpp"
 
 namespace kelisim::net {
 

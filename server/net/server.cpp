@@ -1,4 +1,4 @@
-#include "server/net/server.hpp"
+#include "net/server.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -8,12 +8,12 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 
-#include "server/net/beast.hpp"
-#include "server/net/listener.hpp"
-#include "server/net/log.hpp"
-#include "server/net/shared_state.hpp"
-#include "server/net/startup_error.hpp"
-#include "server/net/tls_context.hpp"
+#include "net/beast.hpp"
+#include "net/listener.hpp"
+#include "net/log.hpp"
+#include "net/shared_state.hpp"
+#include "net/startup_error.hpp"
+#include "net/tls_context.hpp"
 
 namespace kelisim::net {
 

@@ -14,8 +14,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "server/net/application.hpp"
-#include "server/net/transport_options.hpp"
+#include "net/application.hpp"
+#include "net/transport_options.hpp"
 
 namespace kelisim::net {
 

@@ -3,10 +3,10 @@
 // registry and the application. Owned by the server, held by each session through a shared_ptr.
 #include <memory>
 
-#include "server/net/application.hpp"
-#include "server/net/connection_registry.hpp"
-#include "server/net/static_files.hpp"
-#include "server/net/transport_options.hpp"
+#include "net/application.hpp"
+#include "net/connection_registry.hpp"
+#include "net/static_files.hpp"
+#include "net/transport_options.hpp"
 
 namespace kelisim::net {
 

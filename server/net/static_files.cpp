@@ -1,4 +1,4 @@
-#include "server/net/static_files.hpp"
+#include "net/static_files.hpp"
 
 #include <sys/stat.h>
 
@@ -14,7 +14,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
 
-#include "server/net/plain_response.hpp"
+#include "net/plain_response.hpp"
 
 namespace kelisim::net {
 
@@ -153,6 +153,7 @@ static_files::resolution static_files::resolve(std::string_view target) const {
 
   auto status = fs::status(file, ec);
   if (ec || !fs::exists(status)) return not_found;
+  if (!fs::is_directory(status) && names_directory) return not_found;
   if (fs::is_directory(status)) {
     if (!names_directory) return {verdict::add_trailing_slash, file};
     file = fs::weakly_canonical(file / "index.html", ec);

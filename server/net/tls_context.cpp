@@ -1,4 +1,4 @@
-#include "server/net/tls_context.hpp"
+#include "net/tls_context.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "server/net/startup_error.hpp"
+#include "net/startup_error.hpp"
 
 namespace kelisim::net {
 

@@ -1,4 +1,4 @@
-#include "server/net/websocket_session.hpp"
+#include "net/websocket_session.hpp"
 
 #include <algorithm>
 #include <string_view>
@@ -7,8 +7,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "server/net/failure.hpp"
-#include "server/net/log.hpp"
+#include "net/failure.hpp"
+#include "net/log.hpp"
 
 namespace kelisim::net {
 

@@ -9,10 +9,10 @@
 #include <optional>
 #include <string>
 
-#include "server/net/application.hpp"
-#include "server/net/beast.hpp"
-#include "server/net/connection_registry.hpp"
-#include "server/net/shared_state.hpp"
+#include "net/application.hpp"
+#include "net/beast.hpp"
+#include "net/connection_registry.hpp"
+#include "net/shared_state.hpp"
 
 namespace kelisim::net {
 
