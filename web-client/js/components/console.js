@@ -33,7 +33,7 @@ export function mountConsole(root, { send, onGoToChannel }) {
   // ---- turns and floor
   const modeSelect = h('select', { id: 'turn-mode-select', 'data-testid': 'turn-mode-select' },
     ['open', 'moderated', 'round'].map((m) => h('option', { value: m, i18n: `modename.${m}` })));
-  const secondsInput = h('input', { id: 'turn-seconds', type: 'number', min: '0', max: '3600', step: '10', inputmode: 'numeric', 'data-testid': 'turn-seconds' });
+  const secondsInput = h('input', { id: 'turn-seconds', type: 'number', min: '0', max: '3600', step: '1', inputmode: 'numeric', 'data-testid': 'turn-seconds' });
   const orderList = h('ul', { class: 'check-list', 'data-testid': 'round-order-choice' });
   const orderBox = h('fieldset', { class: 'round-order-box', hidden: true }, h('legend', { i18n: 'console.round_order' }), orderList);
   const applyMode = h('button', { type: 'submit', class: 'primary', 'data-testid': 'turn-mode-apply', i18n: 'console.apply_mode' });
