@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import https from 'node:https';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
@@ -50,7 +51,7 @@ function makeCert(dir) {
  * Starts the server and registers its shutdown (SIGTERM, wait for exit 0) with `defer`.
  * Returns { origin, port, adminToken, api(method, path, body), log() }.
  */
-export async function startServer(defer) {
+export async function startServer(defer, { allowedOrigins = [] } = {}) {
   if (!existsSync(binary)) throw new Error(`no server binary at ${binary} (build it, or set KELISIM_BINARY)`);
   const dir = mkdtempSync(join(tmpdir(), 'kelisim-e2e-'));
   defer(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,6 +62,7 @@ export async function startServer(defer) {
   const child = spawn(binary, [
     '--port', '0', '--data-dir', dataDir, '--web-root', join(repoRoot, 'web-client'),
     '--tls-cert', cert, '--tls-key', key, '--log-level', 'warn',
+    ...allowedOrigins.flatMap((o) => ['--allowed-origin', o]),
   ], { env: { ...process.env, KELISIM_ADMIN_TOKEN: adminToken }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
@@ -144,11 +146,20 @@ export async function openPerson(browser, { viewport = { width: 1280, height: 80
   return { context, page };
 }
 
-/** Every text frame a page receives over any WebSocket, in order. Call before the page connects. */
+const text = (f) => (typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'));
+
+/**
+ * Every text frame a page receives over any WebSocket, in order (`frames`); what it sent goes to
+ * `frames.sent`, one array per socket. Call before the page connects.
+ */
 export function recordFrames(page) {
   const frames = [];
+  frames.sent = [];
   page.on('websocket', (ws) => {
-    ws.on('framereceived', (f) => frames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8')));
+    const sent = [];
+    frames.sent.push(sent);
+    ws.on('framereceived', (f) => frames.push(text(f)));
+    ws.on('framesent', (f) => sent.push(text(f)));
   });
   return frames;
 }
@@ -194,7 +205,62 @@ export async function acceptLobby(page) {
   await byTestId(page, 'lobby-waiting').waitFor({ state: 'visible' });
 }
 
+/**
+ * Mediator admits parties who are waiting in the lobby having consented (the console shows
+ * "accepted the rules" — the admit button would otherwise be refused with `conflict`).
+ */
+export async function admit(med, ids, acceptedText) {
+  for (const id of ids) {
+    const entry = byTestId(med, `lobby-entry-${id}`);
+    await until(async () => (await entry.textContent()).includes(acceptedText), `consent of ${id} on the console`);
+    await byTestId(med, `admit-${id}`).click();
+  }
+}
+
 export function screenshotPath(name) {
   mkdirSync(artifactsDir, { recursive: true });
   return join(artifactsDir, `${name}.png`);
+}
+
+/**
+ * A TCP relay in front of the server, so a test can cut the network for real: drop() destroys
+ * every relayed connection at once (the browser sees its WebSocket die without a close frame,
+ * the server sees the peer vanish), and while `down` new connections are cut as they arrive.
+ * Listening starts before the server, so its origin can be passed as --allowed-origin.
+ */
+export async function startRelay(defer) {
+  const pairs = new Set();
+  let target = null;
+  const relay = {
+    down: false,
+    port: 0,
+    get origin() { return `https://127.0.0.1:${relay.port}`; },
+    connectTo(port) { target = port; },
+    drop() {
+      for (const [a, b] of pairs) { a.destroy(); b.destroy(); }
+      pairs.clear();
+    },
+    get open() { return pairs.size; },
+  };
+  const listener = net.createServer((client) => {
+    if (relay.down || target == null) { client.destroy(); return; }
+    const upstream = net.connect(target, '127.0.0.1');
+    const pair = [client, upstream];
+    pairs.add(pair);
+    const end = () => { pairs.delete(pair); client.destroy(); upstream.destroy(); };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((res) => listener.listen(0, '127.0.0.1', res));
+  relay.port = listener.address().port;
+  defer(() => new Promise((res) => { relay.drop(); listener.close(() => res()); }));
+  return relay;
+}
+
+/** The same invitation link, reached through another origin (e.g. the relay). */
+export function viaOrigin(url, origin) {
+  const u = new URL(url);
+  return `${origin}/${u.hash}`;
 }
