@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs the C++ tests again under sanitizers (called by scripts/test.sh after the normal suite):
+#   address: ASan + UBSan build in build-asan/, every unit and integration test (not the abuse
+#            suite, which is about load, nor the benchmark);
+#   thread:  TSan build in build-tsan/, the concurrency-heavy tests (CTest label "integration").
+# Any report fails the run — from a test binary or from a kelisim server a test started: every
+# process writes its reports to <build>/sanitizer-reports/ (log_path), which must stay empty.
+#
+#   scripts/sanitizers.sh                 # both
+#   scripts/sanitizers.sh thread          # one
+# KELISIM_SANITIZER_CXX picks the compiler (default g++; clang++-14 works too).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+modes=("$@")
+if ((${#modes[@]} == 0)); then modes=(address thread); fi
+jobs="${KELISIM_SANITIZER_JOBS:-$(nproc)}"
+cxx="${KELISIM_SANITIZER_CXX:-g++}"
+
+configure() {  # dir sanitizer
+  # -O1: the usual sanitizer trade-off (readable traces, tests not much slower than -O2).
+  cmake -S "$here" -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DKELISIM_SANITIZE="$2" >/dev/null
+}
+
+# Fails (printing them) if any sanitizer report was written.
+check_reports() {  # dir what
+  local reports=("$1"/sanitizer-reports/*)
+  if [[ -e "${reports[0]}" ]]; then
+    echo "sanitizers: $2 wrote ${#reports[@]} report(s):"
+    for r in "${reports[@]}"; do echo "---- $r"; head -80 "$r"; done
+    return 1
+  fi
+  echo "sanitizers: $2: no reports"
+}
+
+run_address() {
+  local dir="$here/build-asan"
+  echo "== ASan+UBSan build ($dir) =="
+  local start=$SECONDS
+  configure "$dir" address
+  # The tests/ directory's targets (and what they depend on, the kelisim binary included): no
+  # benchmark, no fuzzers.
+  cmake --build "$dir/tests" -j"$jobs"
+  echo "sanitizers: ASan build took $((SECONDS - start)) s"
+  rm -rf "$dir/sanitizer-reports" && mkdir -p "$dir/sanitizer-reports"
+  start=$SECONDS
+  echo "== C++ tests under ASan+UBSan =="
+  # detect_leaks: a leak is a report too. Suppressions: none (docs/FUZZING.md says when one may be added).
+  ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1:log_path=$dir/sanitizer-reports/asan" \
+  UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$dir/sanitizer-reports/ubsan" \
+  LSAN_OPTIONS="log_path=$dir/sanitizer-reports/lsan" \
+    ctest --test-dir "$dir" --output-on-failure --timeout 900 -j2 -LE "abuse|bench" || {
+      check_reports "$dir" "ASan+UBSan" || true
+      return 1
+    }
+  echo "sanitizers: ASan tests took $((SECONDS - start)) s"
+  check_reports "$dir" "ASan+UBSan"
+}
+
+run_thread() {
+  local dir="$here/build-tsan"
+  echo "== TSan build ($dir) =="
+  local start=$SECONDS
+  configure "$dir" thread
+  cmake --build "$dir" -j"$jobs" --target integration_tests kelisim
+  echo "sanitizers: TSan build took $((SECONDS - start)) s"
+  rm -rf "$dir/sanitizer-reports" && mkdir -p "$dir/sanitizer-reports"
+  start=$SECONDS
+  echo "== integration tests under TSan =="
+  local suppressions=()
+  if [[ -s "$here/scripts/tsan.supp" ]]; then suppressions=(":suppressions=$here/scripts/tsan.supp"); fi
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$dir/sanitizer-reports/tsan${suppressions[*]}" \
+    ctest --test-dir "$dir" --output-on-failure --timeout 900 -j1 -L integration || {
+      check_reports "$dir" "TSan" || true
+      return 1
+    }
+  echo "sanitizers: TSan tests took $((SECONDS - start)) s"
+  check_reports "$dir" "TSan"
+}
+
+for mode in "${modes[@]}"; do
+  case "$mode" in
+    address) run_address ;;
+    thread) run_thread ;;
+    *) echo "sanitizers: unknown mode $mode (address or thread)"; exit 2 ;;
+  esac
+done
