@@ -37,7 +37,7 @@ function errorText(err) {
 
 function fail(err) {
   if (err?.status === 401) { tokenOk = false; render(); }
-  notices.alert(errorText(err), err?.code);
+  notices.alert(() => errorText(err), err?.code);
 }
 
 function languageName(code) {

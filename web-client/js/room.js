@@ -139,7 +139,7 @@ function startRoom(inviteToken, fresh) {
     if (msg.kind === 'mediator_signalled') {
       // Mediators must notice this even with the console scrolled away: a visible, calm notice.
       const who = displayName(state, msg.actor);
-      notices.alert(msg.text ? t('announce.signal_text', { name: who, text: msg.text }) : t('announce.signal', { name: who }), null, 'signal');
+      notices.alert(() => (msg.text ? t('announce.signal_text', { name: who, text: msg.text }) : t('announce.signal', { name: who })), null, 'signal');
       return;
     }
     const spoken = ['floor_granted', 'floor_released', 'turn_mode_changed', 'paused', 'resumed', 'session_ended', 'agreement_drafted', 'caucus_opened', 'caucus_closed'];
@@ -181,7 +181,7 @@ function startRoom(inviteToken, fresh) {
         if (msg.id == null && ['unauthorized', 'token_expired', 'token_revoked', 'unsupported_version'].includes(msg.code)) {
           ui.stoppedCode = msg.code;
         } else {
-          notices.alert(errorText(msg), msg.code);
+          notices.alert(() => errorText(msg), msg.code);
         }
         break;
       }
