@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import en from '../../web-client/js/i18n/en.js';
 import {
   startServer, launchBrowser, openPerson, cleanupStack, until, marker, byTestId, say, acceptLobby, admit,
+  keepEvidence,
 } from './support.mjs';
 
 async function download(page, format, scope) {
@@ -16,7 +17,7 @@ async function download(page, format, scope) {
   return { name: file.suggestedFilename(), text: await readFile(path, 'utf8') };
 }
 
-test('the admin page creates a room, issues invitations and downloads the conversation', async (t) => {
+test('the admin page creates a room, issues invitations and downloads the conversation', { timeout: 180000 }, keepEvidence('admin', async (t) => {
   const defer = cleanupStack(t);
   const server = await startServer(defer);
   const browser = await launchBrowser(defer);
@@ -113,4 +114,4 @@ test('the admin page creates a room, issues invitations and downloads the conver
   const expected401 = /Failed to load resource: the server responded with a status of 401/;
   assert.equal(admin.problems.filter((p) => expected401.test(p)).length, 1);
   for (const page of [admin, med, party]) assert.deepEqual(page.problems.filter((p) => !expected401.test(p)), [], 'no script errors');
-});
+}));

@@ -13,6 +13,7 @@ import ru from '../../web-client/js/i18n/ru.js';
 import en from '../../web-client/js/i18n/en.js';
 import {
   startServer, launchBrowser, openPerson, cleanupStack, until, byTestId, say, acceptLobby, admit,
+  keepEvidence,
 } from './support.mjs';
 
 const dictionaries = { kk, ru, en };
@@ -110,7 +111,7 @@ async function switchTo(page, lang) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
-test('lobby, party room, mediator console and admin page are fully translated in kk, ru and en', async (t) => {
+test('lobby, party room, mediator console and admin page are fully translated in kk, ru and en', { timeout: 180000 }, keepEvidence('i18n', async (t) => {
   const defer = cleanupStack(t);
   const server = await startServer(defer);
   const room = await server.createRoom({ title: DATA.title, language: 'kk', turn_mode: 'moderated', turn_seconds: 600, rules: DATA.rules });
@@ -210,4 +211,4 @@ test('lobby, party room, mediator console and admin page are fully translated in
   }
   assert.deepEqual(problems, []);
   for (const page of Object.values(views)) assert.deepEqual(page.problems, [], 'no script errors');
-});
+}));

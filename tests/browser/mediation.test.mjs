@@ -8,11 +8,12 @@ import en from '../../web-client/js/i18n/en.js';
 import {
   startServer, launchBrowser, openPerson, cleanupStack, recordFrames, until, marker, byTestId,
   countMessages, say, acceptLobby,
+  keepEvidence,
 } from './support.mjs';
 
 const TURN_SECONDS = 4;
 
-test('a mediator and two parties run a mediation from lobby to signed agreement', async (t) => {
+test('a mediator and two parties run a mediation from lobby to signed agreement', { timeout: 180000 }, keepEvidence('mediation', async (t) => {
   const defer = cleanupStack(t);
   const server = await startServer(defer);
   const room = await server.createRoom({ title: marker('Neighbours'), language: 'en', turn_mode: 'moderated', turn_seconds: 0 });
@@ -200,4 +201,4 @@ test('a mediator and two parties run a mediation from lobby to signed agreement'
   assert.ok(joint.includes(jointA) && !joint.includes(secret), 'the joint export has the joint words and not the caucus');
 
   for (const page of [med, pa, pb]) assert.deepEqual(page.problems, [], 'no script errors');
-});
+}));

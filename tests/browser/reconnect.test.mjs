@@ -16,9 +16,10 @@ import en from '../../web-client/js/i18n/en.js';
 import {
   startServer, startRelay, viaOrigin, launchBrowser, openPerson, cleanupStack, recordFrames, until,
   marker, byTestId, countMessages, say, acceptLobby, admit,
+  keepEvidence,
 } from './support.mjs';
 
-test('a party who drops off the network sees every missed message once when back', async (t) => {
+test('a party who drops off the network sees every missed message once when back', { timeout: 180000 }, keepEvidence('reconnect', async (t) => {
   const defer = cleanupStack(t);
   const relay = await startRelay(defer);
   const server = await startServer(defer, { allowedOrigins: [relay.origin] });
@@ -119,4 +120,4 @@ test('a party who drops off the network sees every missed message once when back
   assert.equal(transcript.events.filter((e) => e.kind === 'message' && e.text === fromB).length, 1, 'one message event for B\'s text');
   t.diagnostic(`B's status while cut off: ${stateWhileOff}; sockets opened: ${framesB.sent.length}, hellos: ${JSON.stringify(hellos.map((h) => h.resume_after))}`);
   for (const page of [med, pa, pb]) assert.deepEqual(page.problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|WebSocket/.test(p)), [], 'no script errors');
-});
+}));

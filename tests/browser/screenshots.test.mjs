@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import en from '../../web-client/js/i18n/en.js';
 import {
   startServer, launchBrowser, openPerson, cleanupStack, until, byTestId, say, acceptLobby, admit, screenshotPath,
+  keepEvidence,
 } from './support.mjs';
 
 const SIZES = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
@@ -43,7 +44,7 @@ async function shoot(page, name) {
   }
 }
 
-test('screenshots of the party view, the mediator console and the admin page, phone and desktop', async (t) => {
+test('screenshots of the party view, the mediator console and the admin page, phone and desktop', { timeout: 180000 }, keepEvidence('screenshots', async (t) => {
   const defer = cleanupStack(t);
   const server = await startServer(defer);
   const room = await server.createRoom({
@@ -105,4 +106,4 @@ test('screenshots of the party view, the mediator console and the admin page, ph
   await shoot(admin, 'admin');
 
   for (const page of [med, pa, pb, lobby, admin]) assert.deepEqual(page.problems, [], 'no script errors');
-});
+}));

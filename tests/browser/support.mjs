@@ -139,11 +139,35 @@ export async function launchBrowser(defer) {
  */
 export async function openPerson(browser, { viewport = { width: 1280, height: 800 }, locale = 'en-GB' } = {}) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, locale });
+  context.setDefaultTimeout(20000);
   const page = await context.newPage();
+  openPages.push(page);
   page.problems = [];
   page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => { if (msg.type() === 'error') page.problems.push(`console: ${msg.text()}`); });
   return { context, page };
+}
+
+const openPages = [];
+
+/**
+ * Wraps a test body: when it fails, every page it opened is saved as
+ * artifacts/failed-<name>-<n>.png (n: the order the pages were opened in) before the cleanup closes them.
+ */
+export function keepEvidence(name, body) {
+  return async (t) => {
+    openPages.length = 0;
+    try {
+      await body(t);
+    } catch (err) {
+      for (const [i, page] of openPages.entries()) {
+        try {
+          if (!page.isClosed()) await page.screenshot({ path: screenshotPath(`failed-${name}-${i + 1}`), fullPage: true, timeout: 5000 });
+        } catch { /* the evidence is best effort; the failure is what matters */ }
+      }
+      throw err;
+    }
+  };
 }
 
 const text = (f) => (typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'));
