@@ -189,7 +189,7 @@ export function recordFrames(page) {
 }
 
 /** Polls `fn` until it returns a truthy value (returned) or the time runs out (throws with `what`). */
-export async function until(fn, what, { timeout = 10000, interval = 50 } = {}) {
+export async function until(fn, what, { timeout = 15000, interval = 50 } = {}) {
   const end = Date.now() + timeout;
   let last;
   for (;;) {
