@@ -223,7 +223,7 @@ export default {
   'talk.explain': 'How much each side and each person has been heard in the joint session.',
   'talk.by_side': 'By side',
   'talk.by_participant': 'By participant',
-  'talk.figures': '{time} speaking · {messages} messages · {characters} characters',
+  'talk.figures': 'speaking: {time} · messages: {messages} · characters: {characters}',
 
   'date.pattern': '{day} {month} {year}, {time}',
   'date.month_1': 'January',
