@@ -12,7 +12,7 @@ import kk from '../../web-client/js/i18n/kk.js';
 import ru from '../../web-client/js/i18n/ru.js';
 import en from '../../web-client/js/i18n/en.js';
 import {
-  startServer, launchBrowser, openPerson, cleanupStack, until, byTestId, say, acceptLobby, admit,
+  startServer, launchBrowser, openPerson, cleanupStack, until, byTestId, say, acceptLobby, admit, openChannel,
   keepEvidence,
 } from './support.mjs';
 
@@ -153,7 +153,7 @@ test('lobby, party room, mediator console and admin page are fully translated in
   await byTestId(med, 'caucus-title').fill(DATA.caucusTitle);
   await byTestId(med, 'caucus-open').click();
   const caucusId = await med.locator('[data-testid="caucus-list"] > li[data-caucus]').first().getAttribute('data-caucus');
-  await byTestId(pa, `channel-tab-${caucusId}`).click();
+  await openChannel(pa, caucusId);
   await byTestId(pa, 'composer-shareable').check();
   await say(pa, DATA.caucusA);
 
@@ -171,7 +171,7 @@ test('lobby, party room, mediator console and admin page are fully translated in
   await byTestId(med, `unmute-${B}`).waitFor();
   await until(async () => (await byTestId(pb, 'composer-reason').getAttribute('data-reason')) === 'muted', 'B muted');
   // The mediator's own view of the caucus (members, attending) and the party's view of the joint session.
-  await byTestId(med, `caucus-goto-${caucusId}`).click();
+  await openChannel(med, caucusId, `caucus-goto-${caucusId}`);
 
   // ---- the admin page with a room open and an invitation just made
   await adminPage.goto(`${server.origin}/admin.html`);
@@ -204,7 +204,7 @@ test('lobby, party room, mediator console and admin page are fully translated in
     }
   }
   // Also the party's caucus tab and B's joint session with the wording of a muted party.
-  await byTestId(pa, 'channel-tab-joint').click();
+  await openChannel(pa, 'joint');
   for (const lang of ['ru', 'en']) {
     await switchTo(pa, lang);
     problems.push(...problemsIn('party, joint tab', lang, await readPage(pa)));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import en from '../../web-client/js/i18n/en.js';
 import {
   startServer, launchBrowser, openPerson, cleanupStack, recordFrames, until, marker, byTestId,
-  countMessages, say, acceptLobby,
+  countMessages, say, acceptLobby, openChannel,
   keepEvidence,
 } from './support.mjs';
 
@@ -134,8 +134,7 @@ test('a mediator and two parties run a mediation from lobby to signed agreement'
   await caucusRow.first().waitFor();
   const caucusId = await caucusRow.first().getAttribute('data-caucus');
 
-  await byTestId(pa, `channel-tab-${caucusId}`).click();
-  assert.equal(await byTestId(pa, `channel-tab-${caucusId}`).getAttribute('aria-selected'), 'true');
+  await openChannel(pa, caucusId);
   await byTestId(pa, 'caucus-private-note').waitFor();
   assert.equal(await byTestId(pa, 'channel-panel').getAttribute('data-private'), 'true');
   // A party may always write in their own caucus, floor or not; this message is marked shareable.
@@ -145,7 +144,7 @@ test('a mediator and two parties run a mediation from lobby to signed agreement'
   await secretOnA.locator('[data-testid="message-shareable"]').waitFor();
   assert.equal(await secretOnA.getAttribute('data-channel'), caucusId);
 
-  await byTestId(med, `caucus-goto-${caucusId}`).click();
+  await openChannel(med, caucusId, `caucus-goto-${caucusId}`);
   const secretOnM = med.locator('[data-testid="message"]', { hasText: secret });
   await secretOnM.waitFor();
   await secretOnM.locator('[data-testid="message-shareable"]').waitFor();
@@ -153,8 +152,8 @@ test('a mediator and two parties run a mediation from lobby to signed agreement'
   await until(async () => (await countMessages(pa, secretReply)) === 1, 'the mediator\'s caucus reply on A\'s page');
 
   // Back in the joint session B keeps talking to the mediator, unaware of the caucus.
-  await byTestId(med, 'channel-tab-joint').click();
-  await byTestId(pa, 'channel-tab-joint').click();
+  await openChannel(med, 'joint');
+  await openChannel(pa, 'joint');
   const jointAfter = marker('joint-after-caucus');
   await say(med, jointAfter);
   await until(async () => (await countMessages(pb, jointAfter)) === 1, 'the joint message after the caucus on B\'s page');

@@ -221,6 +221,17 @@ export async function say(page, text) {
   await until(async () => (await countMessages(page, text)) === 1, `"${text}" acknowledged on the sender's page`);
 }
 
+/**
+ * Shows a channel (`joint` or a caucus id) by its tab, or by `via` (e.g. the console's "go to"
+ * button), and waits until the panel shows it: the page renders on the next animation frame, and
+ * the composer writes into the channel on screen.
+ */
+export async function openChannel(page, channel, via = `channel-tab-${channel}`) {
+  await byTestId(page, via).click();
+  await until(async () => (await byTestId(page, 'channel-panel').getAttribute('data-channel')) === channel
+    && (await byTestId(page, `channel-tab-${channel}`).getAttribute('aria-selected')) === 'true', `channel ${channel} on screen`);
+}
+
 /** Consent in the lobby: tick, accept, and see the waiting note. */
 export async function acceptLobby(page) {
   await byTestId(page, 'view-lobby').waitFor({ state: 'visible' });
