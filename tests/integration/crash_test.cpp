@@ -74,6 +74,7 @@ TEST_F(CrashRecovery, EveryAcknowledgedMessageSurvivesKill9ExactlyOnce) {
   constexpr std::size_t window = 4;
   constexpr int acks_before_kill = 12;
 
+  std::size_t in_flight_at_kills = 0;
   for (int round = 0; round < rounds; ++round) {
     for (auto& w : writers) {
       w.scanned = w.ws().frame_count();
@@ -96,6 +97,7 @@ TEST_F(CrashRecovery, EveryAcknowledgedMessageSurvivesKill9ExactlyOnce) {
     }
     for (auto& w : writers) w.send_some(window);  // keep the pipe full at the moment of the kill
     const auto killed = server().kill9();
+    for (auto& w : writers) in_flight_at_kills += w.in_flight.size();
     EXPECT_EQ(killed.signal, SIGKILL) << killed.describe();
     for (auto& w : writers) {
       EXPECT_TRUE(w.ws().wait_closed(10s).closed) << w.who->label << ": the connection outlived the server";
@@ -129,6 +131,7 @@ TEST_F(CrashRecovery, EveryAcknowledgedMessageSurvivesKill9ExactlyOnce) {
     }
   }
 
+  EXPECT_GT(in_flight_at_kills, 0u) << "the kills must land while commands are unacknowledged";
   // Everything queued was acknowledged in the end.
   for (auto& w : writers) EXPECT_EQ(w.acked.size(), w.text_of_id.size()) << w.who->label;
 
