@@ -260,6 +260,11 @@ struct sqlite_store::impl {
       if (journal != "wal") throw std::runtime_error("cannot switch to WAL (journal_mode is " + journal + ")");
       db->exec("PRAGMA synchronous = FULL");
       db->exec("PRAGMA foreign_keys = ON");
+      // Each request runs in its own SAVEPOINT; keep those sub-journals in memory rather than in
+      // a temporary file (otherwise every touched page is written out once more per request).
+      db->exec("PRAGMA temp_store = MEMORY");
+      // A group transaction touches many pages; a 64 MiB cache keeps them from spilling mid-batch.
+      db->exec("PRAGMA cache_size = -65536");
       migrate(*db);
     } catch (const std::exception& e) {
       throw std::runtime_error("cannot open database " + path.string() + ": " + e.what());
