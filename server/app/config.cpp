@@ -63,6 +63,8 @@ command_line parse_command_line(int argc, const char* const argv[]) {
   std::string public_url;
 
   CLI::App cli{"Kelisim: a real-time server for online mediation (HTTPS + WebSocket on one port).", "kelisim"};
+  // A later value wins, so wrapper scripts can set defaults and still pass the user's arguments on.
+  cli.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cli.set_config("--config", "", "Read options from this TOML/INI file (keys are the long option names, e.g. port = 9443)");
   cli.add_option("--host", cfg.host, "Address to listen on")->capture_default_str();
   cli.add_option("--port", port, "TCP port to listen on; 0 picks any free port")
@@ -87,6 +89,7 @@ command_line parse_command_line(int argc, const char* const argv[]) {
   cli.add_option("--allowed-origin", cfg.allowed_origins,
                  "An extra Origin allowed to open WebSockets, e.g. https://mediation.example.org (repeatable). "
                  "The server's own origin is always allowed")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
   cli.add_option("--max-connections", cfg.max_connections, "Cap on open connections in total")
       ->check(CLI::PositiveNumber)

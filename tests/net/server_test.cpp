@@ -1,0 +1,480 @@
+// The real transport in-process over real TLS on port 0, with a scripted application:
+// static files, application routes, limits, origin checks, WebSocket close codes, slow readers,
+// connection caps and shutdown.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "net/security_headers.hpp"
+#include "net/server.hpp"
+#include "test_client.hpp"
+#include "tests/support/scratch_dir.hpp"
+#include "tests/support/test_certificate.hpp"
+
+namespace kelisim::net {
+namespace {
+
+namespace fs = std::filesystem;
+namespace beast_http = boost::beast::http;
+using namespace std::chrono_literals;
+using net_test::eventually;
+using net_test::fetch;
+using net_test::request_options;
+using net_test::ws_client;
+
+void write_file(const fs::path& file, const std::string& content) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file, std::ios::binary) << content;
+}
+
+beast_http::response<beast_http::string_body> json_reply(beast_http::status status, std::string body) {
+  beast_http::response<beast_http::string_body> response{status, 11};
+  response.set(beast_http::field::content_type, "application/json");
+  response.body() = std::move(body);
+  return response;
+}
+
+class scripted_application;
+
+// hello -> authenticated + "welcome"; flood -> 200 frames at once; close:CODE -> "bye" then close;
+// anything else is echoed.
+class scripted_handler final : public link_handler {
+ public:
+  scripted_handler(std::shared_ptr<client_link> link, scripted_application& app) : link_(std::move(link)), app_(app) {}
+  void on_text(std::string text) override;
+  void on_closed() override;
+
+ private:
+  std::shared_ptr<client_link> link_;
+  scripted_application& app_;
+};
+
+class scripted_application final : public application {
+ public:
+  ~scripted_application() override {
+    for (auto& worker : responders_) worker.join();
+  }
+
+  void handle_http(beast_http::request<beast_http::string_body> request, request_info info,
+                   respond_fn respond) override {
+    ++http_requests;
+    last_info = info;
+    // Answer from another thread, as a real application may.
+    std::lock_guard lock(mutex_);
+    responders_.emplace_back([request = std::move(request), respond = std::move(respond)] {
+      if (request.target() == "/healthz") return respond(json_reply(beast_http::status::ok, R"({"status":"ok"})"));
+      if (request.target() == "/api/echo") return respond(json_reply(beast_http::status::ok, request.body()));
+      respond(json_reply(beast_http::status::not_found, R"({"code":"not_found"})"));
+    });
+  }
+
+  std::shared_ptr<link_handler> open_link(std::shared_ptr<client_link> link) override {
+    ++opened;
+    return std::make_shared<scripted_handler>(std::move(link), *this);
+  }
+
+  void stopping() override { ++stopping_calls; }
+
+  std::atomic<int> http_requests{0};
+  std::atomic<int> opened{0};
+  std::atomic<int> closed{0};
+  std::atomic<int> stopping_calls{0};
+  request_info last_info;
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::thread> responders_;
+};
+
+void scripted_handler::on_text(std::string text) {
+  if (text == "hello") {
+    link_->authenticated();
+    link_->send(std::make_shared<const std::string>("welcome"));
+  } else if (text == "flood") {
+    for (int i = 0; i < 200; ++i) link_->send(std::make_shared<const std::string>(1000, 'x'));
+  } else if (text.starts_with("close:")) {
+    link_->send(std::make_shared<const std::string>("bye"));
+    link_->close(static_cast<std::uint16_t>(std::stoi(text.substr(6))), "done");
+  } else {
+    link_->send(std::make_shared<const std::string>(std::move(text)));
+  }
+}
+
+void scripted_handler::on_closed() {
+  ++app_.closed;
+  link_.reset();  // the link holds us; let go so both can be freed
+}
+
+class server_test : public ::testing::Test {
+ protected:
+  server_test() {
+    write_file(web_root() / "index.html", "<!doctype html><h1>Kelisim</h1>");
+    write_file(web_root() / "app.js", "export const x = 1;\n");
+    write_file(scratch_.path() / "secret.txt", "TOP-SECRET");
+    fs::create_symlink(scratch_.path() / "secret.txt", web_root() / "escape.txt");
+    certificate_ = test::make_test_certificate(scratch_.path());
+
+    options_.host = "127.0.0.1";
+    options_.port = 0;
+    options_.tls_certificate = certificate_.cert_file;
+    options_.tls_private_key = certificate_.key_file;
+    options_.web_root = web_root();
+    options_.threads = 2;
+    options_.handle_signals = false;
+    options_.drain_timeout = 5s;
+    options_.transport.hello_timeout = 300ms;
+    options_.transport.send_queue_frames = 8;
+  }
+
+  ~server_test() override { stop(); }
+
+  void start() {
+    server_ = std::make_unique<server>(options_);
+    runner_ = std::thread([this] { server_->run(app_); });
+  }
+
+  void stop() {
+    if (!runner_.joinable()) return;
+    server_->stop();
+    runner_.join();
+  }
+
+  std::uint16_t port() const { return server_->port(); }
+  fs::path web_root() const { return scratch_.path() / "web"; }
+
+  // A WebSocket that passed the hello.
+  std::unique_ptr<ws_client> greeted_client() {
+    auto client = std::make_unique<ws_client>();
+    EXPECT_EQ(client->connect(port()), 101);
+    client->write("hello");
+    EXPECT_EQ(client->read(), "welcome");
+    return client;
+  }
+
+  void expect_every_link_closed_once() {
+    EXPECT_TRUE(eventually([&] { return app_->closed.load() == app_->opened.load(); }))
+        << app_->opened << " opened, " << app_->closed << " closed";
+  }
+
+  test::scratch_dir scratch_{"kelisim-net-server"};
+  test::test_certificate certificate_;
+  server_options options_;
+  std::shared_ptr<scripted_application> app_ = std::make_shared<scripted_application>();
+  std::unique_ptr<server> server_;
+  std::thread runner_;
+};
+
+void expect_security_headers(const net_test::reply& reply, bool tls = true) {
+  EXPECT_EQ(reply.header("content-security-policy"), content_security_policy);
+  EXPECT_EQ(reply.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(reply.header("referrer-policy"), "no-referrer");
+  EXPECT_EQ(!reply.header("strict-transport-security").empty(), tls);
+}
+
+TEST_F(server_test, serves_the_web_root_with_security_headers) {
+  start();
+  const auto home = fetch(port(), "/");
+  EXPECT_EQ(home.status, 200);
+  EXPECT_EQ(home.body, "<!doctype html><h1>Kelisim</h1>");
+  EXPECT_EQ(home.header("content-type"), "text/html; charset=utf-8");
+  expect_security_headers(home);
+
+  const auto script = fetch(port(), "/app.js");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.header("content-type"), "text/javascript; charset=utf-8");
+  expect_security_headers(script);
+
+  const auto missing = fetch(port(), "/missing.js");
+  EXPECT_EQ(missing.status, 404);
+  expect_security_headers(missing);
+
+  const auto head = fetch(port(), request_options{"/app.js", beast_http::verb::head});
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-length"), "20");
+
+  const auto post = fetch(port(), request_options{"/index.html", beast_http::verb::post});
+  EXPECT_EQ(post.status, 405);
+  expect_security_headers(post);
+}
+
+TEST_F(server_test, never_serves_outside_the_web_root) {
+  start();
+  for (const char* target : {"/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/..%2fsecret.txt",
+                             "/..%5csecret.txt", "/%252e%252e/secret.txt", "//etc/passwd", "/escape.txt",
+                             "/index.html%00.js", "/.%2e/.%2e/secret.txt"}) {
+    const auto reply = fetch(port(), target);
+    EXPECT_TRUE(reply.status == 400 || reply.status == 404) << target << " -> " << reply.status;
+    EXPECT_EQ(reply.body.find("TOP-SECRET"), std::string::npos) << target;
+    expect_security_headers(reply);
+  }
+  // Beast itself refuses a raw backslash or a space in the target as a malformed request.
+  const auto backslash = fetch(port(), "/..\\secret.txt");
+  EXPECT_TRUE(backslash.status == 400 || backslash.status == 404) << backslash.status;
+}
+
+TEST_F(server_test, answers_304_to_a_matching_validator) {
+  start();
+  const auto first = fetch(port(), "/app.js");
+  const auto etag = first.header("etag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_FALSE(first.header("last-modified").empty());
+
+  const auto again = fetch(port(), request_options{"/app.js", beast_http::verb::get, {{"If-None-Match", etag}}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(again.header("etag"), etag);
+  expect_security_headers(again);
+
+  const auto since = fetch(
+      port(), request_options{"/app.js", beast_http::verb::get, {{"If-Modified-Since", first.header("last-modified")}}});
+  EXPECT_EQ(since.status, 304);
+}
+
+TEST_F(server_test, application_routes_answer_from_any_thread) {
+  start();
+  const auto health = fetch(port(), "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, R"({"status":"ok"})");
+  EXPECT_EQ(health.header("content-type"), "application/json");
+  expect_security_headers(health);
+
+  const auto echo = fetch(port(), request_options{"/api/echo", beast_http::verb::post, {}, R"({"title":"x"})"});
+  EXPECT_EQ(echo.status, 200);
+  EXPECT_EQ(echo.body, R"({"title":"x"})");
+
+  const auto unknown = fetch(port(), "/api/nothing");
+  EXPECT_EQ(unknown.status, 404);
+  expect_security_headers(unknown);
+  EXPECT_EQ(app_->http_requests.load(), 3);
+  EXPECT_TRUE(app_->last_info.tls);
+  EXPECT_EQ(app_->last_info.remote_address, "127.0.0.1");
+}
+
+TEST_F(server_test, enforces_header_and_body_limits) {
+  start();
+  const auto big_header =
+      fetch(port(), request_options{"/", beast_http::verb::get, {{"X-Padding", std::string(9 * 1024, 'a')}}});
+  EXPECT_EQ(big_header.status, 431);
+  expect_security_headers(big_header);
+
+  // Announced in the header, refused before a byte of the body is read.
+  const auto big_body = fetch(
+      port(), request_options{"/api/echo", beast_http::verb::post, {{"Content-Length", std::to_string(1024 * 1024 + 1)}}});
+  EXPECT_EQ(big_body.status, 413);
+  EXPECT_EQ(app_->http_requests.load(), 0);
+}
+
+TEST_F(server_test, plain_http_on_the_tls_port_gets_no_http_answer) {
+  start();
+  const auto result = net_test::exchange_raw(port(), "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_TRUE(result.closed);
+  EXPECT_TRUE(result.received.empty()) << result.received;
+}
+
+TEST_F(server_test, websocket_upgrade_checks_the_origin) {
+  start();
+  ws_client foreign;
+  EXPECT_EQ(foreign.connect(port(), "https://evil.example"), 403);
+  ws_client downgraded;
+  EXPECT_EQ(downgraded.connect(port(), "http://127.0.0.1"), 403) << "same host, but not over TLS";
+  EXPECT_EQ(server_->counters().connections_refused.load(), 2u);
+  EXPECT_EQ(app_->opened.load(), 0);
+
+  ws_client same_origin;
+  EXPECT_EQ(same_origin.connect(port(), "https://127.0.0.1"), 101);
+  ws_client no_origin;  // not a browser
+  EXPECT_EQ(no_origin.connect(port()), 101);
+
+  const auto not_upgraded = fetch(port(), "/ws");
+  EXPECT_EQ(not_upgraded.status, 426);
+}
+
+TEST_F(server_test, websocket_allow_list_admits_a_configured_origin) {
+  options_.transport.allowed_origins = {"https://mediation.example.org"};
+  start();
+  ws_client listed;
+  EXPECT_EQ(listed.connect(port(), "https://mediation.example.org"), 101);
+  ws_client other;
+  EXPECT_EQ(other.connect(port(), "https://other.example.org"), 403);
+}
+
+TEST_F(server_test, websocket_round_trip_and_application_close_flushes_first) {
+  start();
+  auto client = greeted_client();
+  EXPECT_EQ(server_->counters().websocket_connections.load(), 1);
+  client->write("ping");
+  EXPECT_EQ(client->read(), "ping");
+  client->write("close:4000");
+  EXPECT_EQ(client->read(), "bye");
+  EXPECT_FALSE(client->read());
+  EXPECT_EQ(client->close_code(), 4000);
+  EXPECT_EQ(client->close_reason(), "done");
+  expect_every_link_closed_once();
+  EXPECT_TRUE(eventually([&] { return server_->counters().websocket_connections.load() == 0; }));
+}
+
+TEST_F(server_test, websocket_without_hello_is_closed_1008) {
+  start();
+  ws_client client;
+  ASSERT_EQ(client.connect(port()), 101);
+  EXPECT_TRUE(client.await_close());
+  EXPECT_EQ(client.close_code(), 1008);
+  EXPECT_EQ(client.close_reason(), "hello timeout");
+  expect_every_link_closed_once();
+}
+
+TEST_F(server_test, websocket_message_over_64_kib_is_closed_1009) {
+  start();
+  auto client = greeted_client();
+  client->write(std::string(64 * 1024, 'a'));  // exactly the limit: fine
+  EXPECT_EQ(client->read()->size(), 64u * 1024u);
+  client->write(std::string(64 * 1024 + 1, 'a'));
+  EXPECT_TRUE(client->await_close());
+  EXPECT_EQ(client->close_code(), 1009);
+  expect_every_link_closed_once();
+}
+
+TEST_F(server_test, websocket_invalid_utf8_is_closed_1007) {
+  start();
+  auto client = greeted_client();
+  client->write("caf\xc3");  // truncated two-byte sequence
+  EXPECT_TRUE(client->await_close());
+  EXPECT_EQ(client->close_code(), 1007);
+  expect_every_link_closed_once();
+}
+
+TEST_F(server_test, websocket_binary_frame_is_closed_1003) {
+  start();
+  auto client = greeted_client();
+  client->write("\x01\x02", false);
+  EXPECT_TRUE(client->await_close());
+  EXPECT_EQ(client->close_code(), 1003);
+  expect_every_link_closed_once();
+}
+
+TEST_F(server_test, slow_reader_is_closed_1008_too_slow) {
+  start();
+  auto client = greeted_client();
+  client->write("flood");  // 200 frames at once against a queue of 8
+  EXPECT_TRUE(client->await_close());
+  EXPECT_EQ(client->close_code(), 1008);
+  EXPECT_EQ(client->close_reason(), "too slow");
+  EXPECT_EQ(server_->counters().send_queue_drops.load(), 1u);
+  expect_every_link_closed_once();
+}
+
+TEST_F(server_test, per_address_cap_refuses_extra_connections) {
+  options_.transport.max_connections_per_address = 2;
+  start();
+  auto first = greeted_client();
+  auto second = greeted_client();
+  const auto third = net_test::exchange_raw(port(), "");
+  EXPECT_TRUE(third.closed);
+  EXPECT_TRUE(third.received.empty());
+  EXPECT_GE(server_->counters().connections_refused.load(), 1u);
+
+  first.reset();  // a closed connection frees its place
+  EXPECT_TRUE(eventually([&] {
+    try {
+      return fetch(port(), "/healthz").status == 200;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }));
+}
+
+TEST_F(server_test, stop_closes_websockets_with_1001_and_returns) {
+  start();
+  auto first = greeted_client();
+  auto second = greeted_client();
+  server_->stop();
+  for (auto* client : {first.get(), second.get()}) {
+    EXPECT_TRUE(client->await_close());
+    EXPECT_EQ(client->close_code(), 1001);
+    EXPECT_EQ(client->close_reason(), "going away");
+  }
+  runner_.join();
+  EXPECT_EQ(app_->stopping_calls.load(), 1);
+  EXPECT_EQ(app_->closed.load(), 2);
+  // Nothing accepts connections any more.
+  EXPECT_THROW(fetch(port(), "/"), std::runtime_error);
+}
+
+TEST(server_startup, reports_configuration_errors_in_one_line) {
+  test::scratch_dir scratch("kelisim-net-startup");
+  const auto certificate = test::make_test_certificate(scratch.path());
+  fs::create_directories(scratch.path() / "web");
+  server_options options;
+  options.port = 0;
+  options.web_root = scratch.path() / "web";
+  options.handle_signals = false;
+  options.tls_certificate = scratch.path() / "missing.pem";
+  options.tls_private_key = certificate.key_file;
+  try {
+    server s(options);
+    FAIL() << "started without a certificate";
+  } catch (const std::exception& error) {
+    EXPECT_EQ(std::string(error.what()), "cannot read TLS certificate " + options.tls_certificate.string() +
+                                             ": No such file or directory");
+  }
+
+  options.tls_certificate = certificate.key_file;  // not a certificate
+  EXPECT_THROW(server{options}, std::exception);
+
+  options.tls_certificate = certificate.cert_file;
+  options.web_root = scratch.path() / "no-web";
+  try {
+    server s(options);
+    FAIL() << "started without a web root";
+  } catch (const std::exception& error) {
+    EXPECT_TRUE(std::string(error.what()).starts_with("cannot read web root")) << error.what();
+  }
+
+  options.web_root = scratch.path() / "web";
+  server first(options);
+  options.port = first.port();
+  try {
+    server second(options);
+    FAIL() << "bound a port already taken";
+  } catch (const std::exception& error) {
+    EXPECT_NE(std::string(error.what()).find("cannot listen on 127.0.0.1:"), std::string::npos) << error.what();
+  }
+}
+
+TEST(server_plain, serves_http_without_tls_headers) {
+  test::scratch_dir scratch("kelisim-net-plain");
+  write_file(scratch.path() / "web" / "index.html", "plain");
+  server_options options;
+  options.port = 0;
+  options.tls = false;
+  options.web_root = scratch.path() / "web";
+  options.handle_signals = false;
+  options.threads = 1;
+  server plain(options);
+  std::thread runner([&] { plain.run(std::make_shared<scripted_application>()); });
+  request_options request{"/"};
+  request.tls = false;
+  const auto reply = fetch(plain.port(), request);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body, "plain");
+  expect_security_headers(reply, false);
+
+  // Behind a TLS-terminating proxy the page's origin is https://host.
+  ws_client proxied(false);
+  EXPECT_EQ(proxied.connect(plain.port(), "https://127.0.0.1"), 101);
+  ws_client foreign(false);
+  EXPECT_EQ(foreign.connect(plain.port(), "https://evil.example"), 403);
+
+  plain.stop();
+  EXPECT_TRUE(proxied.await_close());
+  EXPECT_EQ(proxied.close_code(), 1001);
+  runner.join();
+}
+
+}  // namespace
+}  // namespace kelisim::net
