@@ -18,9 +18,14 @@ jobs="${KELISIM_SANITIZER_JOBS:-$(nproc)}"
 cxx="${KELISIM_SANITIZER_CXX:-g++}"
 
 configure() {  # dir sanitizer
-  # -O1: the usual sanitizer trade-off (readable traces, tests not much slower than -O2).
+  local extra=""
+  # GCC warns that TSan does not model std::atomic_thread_fence (Asio's fenced blocks use it)
+  # and -Werror makes that fatal. The fence only adds ordering on top of the scheduler's mutex,
+  # which TSan does see, so the warning is silenced rather than the fence removed.
+  if [[ "$2" == thread && "$("$cxx" --version | head -1)" != *clang* ]]; then extra="-Wno-tsan"; fi
+  # -O1 -g1: the usual sanitizer trade-off; line tables are enough for file:line in reports.
   cmake -S "$here" -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DKELISIM_SANITIZE="$2" >/dev/null
+    -DCMAKE_CXX_FLAGS="$extra" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DKELISIM_SANITIZE="$2" >/dev/null
 }
 
 # Fails (printing them) if any sanitizer report was written.

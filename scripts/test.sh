@@ -20,3 +20,13 @@ if [[ -d tests/browser ]]; then
   echo "== browser tests (playwright-core + Debian chromium) =="
   KELISIM_BINARY="$here/build/server/app/kelisim" node --test --test-concurrency=1 tests/browser/
 fi
+
+# Hardening (docs/FUZZING.md): the C++ tests again under ASan+UBSan (build-asan) and the
+# integration tests under TSan (build-tsan), then every fuzz target for FUZZ_SECONDS (60) each.
+# Any sanitizer report, crash, leak or timeout fails the run.
+if [[ "${KELISIM_SKIP_SANITIZERS:-0}" != 1 ]]; then
+  bash scripts/sanitizers.sh address thread
+fi
+if [[ "${KELISIM_SKIP_FUZZ:-0}" != 1 ]]; then
+  bash fuzz/run.sh
+fi
