@@ -84,6 +84,11 @@ class api_call : public std::enable_shared_from_this<api_call> {
     services_.store.audit({now_ms(), "admin", std::move(action), room, std::move(detail),
                            info_.remote_address});
   }
+  // 400 invalid_field naming the field at fault, as the WebSocket errors do.
+  void invalid(std::string_view field, std::string_view message) {
+    json body{{"code", "invalid_field"}, {"message", message}, {"field", field}};
+    send(reply_json(request_, http::status::bad_request, body));
+  }
   std::optional<json> json_body();
 
   void create_room();
@@ -167,22 +172,22 @@ void api_call::create_room() {
   if (!body) return;
   protocol::cmd::create_room details;
   const auto title = text_field(*body, "title", protocol::max_title_code_points, "", true);
-  if (!title) return fail(http::status::bad_request, "invalid_field", "title: 1-200 characters required");
+  if (!title) return invalid("title", "title: 1-200 characters required");
   const auto language = text_field(*body, "language", 2, "", true);
   if (!language || (*language != "kk" && *language != "ru" && *language != "en"))
-    return fail(http::status::bad_request, "invalid_field", "language must be kk, ru or en");
+    return invalid("language", "language must be kk, ru or en");
   const auto mode = text_field(*body, "turn_mode", 16, "open", false);
   const auto parsed_mode = mode ? protocol::turn_mode_from_string(*mode) : std::nullopt;
-  if (!parsed_mode) return fail(http::status::bad_request, "invalid_field", "turn_mode must be open, moderated or round");
+  if (!parsed_mode) return invalid("turn_mode", "turn_mode must be open, moderated or round");
   int turn_seconds = 0;
   if (const auto it = body->find("turn_seconds"); it != body->end() && !it->is_null()) {
     if (!it->is_number_integer() || it->get<std::int64_t>() < 0 ||
         it->get<std::int64_t>() > protocol::max_turn_seconds)
-      return fail(http::status::bad_request, "invalid_field", "turn_seconds must be 0-3600");
+      return invalid("turn_seconds", "turn_seconds must be 0-3600");
     turn_seconds = it->get<int>();
   }
   const auto rules = text_field(*body, "rules", protocol::max_rules_code_points, "", false);
-  if (!rules) return fail(http::status::bad_request, "invalid_field", "rules: at most 8000 characters");
+  if (!rules) return invalid("rules", "rules: at most 8000 characters");
   details = {*title, *language, *parsed_mode, turn_seconds,
              rules->empty() ? std::string(default_rules(*language)) : *rules};
 
@@ -214,22 +219,25 @@ void api_call::issue_invite(const std::string& id) {
   if (!body) return;
   const auto role_name = text_field(*body, "role", 16, "", true);
   const auto as = role_name ? protocol::role_from_string(*role_name) : std::nullopt;
-  if (!as) return fail(http::status::bad_request, "invalid_field",
+  if (!as) return invalid("role",
                        "role must be mediator, party, advisor, interpreter or observer");
   const auto name = text_field(*body, "name", protocol::max_name_code_points, "", true);
-  if (!name) return fail(http::status::bad_request, "invalid_field", "name: 1-100 characters required");
+  if (!name || std::any_of(name->begin(), name->end(), [](char c) {
+                 return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+               }))
+    return invalid("name", "name: 1-100 characters on one line");
   std::optional<std::string> side;
   if (const auto it = body->find("side"); it != body->end() && !it->is_null()) {
     if (!it->is_string() || !is_side_name(it->get<std::string>()))
-      return fail(http::status::bad_request, "invalid_field", "side: 1-64 printable ASCII characters");
+      return invalid("side", "side: 1-64 printable ASCII characters");
     side = it->get<std::string>();
   }
   // Parties and advisors belong to a side; mediators, interpreters and observers do not.
   const bool needs_side = *as == protocol::role::party || *as == protocol::role::advisor;
-  if (needs_side && !side) return fail(http::status::bad_request, "invalid_field", "side is required for parties and advisors");
-  if (!needs_side && side) return fail(http::status::bad_request, "invalid_field", "only parties and advisors have a side");
+  if (needs_side && !side) return invalid("side", "side is required for parties and advisors");
+  if (!needs_side && side) return invalid("side", "only parties and advisors have a side");
   if (services_.rooms.find(id)->summary().snapshot.phase == protocol::room_phase::ended)
-    return fail(http::status::conflict, "room_ended", "this room has ended");
+    return fail(http::status::conflict, "conflict", "this room has ended");
 
   auto issued = app::issue_invite(services_, id, *as, *name, side);
   if (!issued) return fail(http::status::conflict, "conflict", "invite id taken");
@@ -266,12 +274,12 @@ void api_call::transcript(const std::string& id, const boost::urls::params_view&
   for (const auto& param : query) {
     if (param.key == "format") {
       const auto parsed = export_format_from_string(param.value);
-      if (!parsed) return fail(http::status::bad_request, "invalid_field", "format must be json, text or html");
+      if (!parsed) return invalid("format", "format must be json, text or html");
       format = *parsed;
     } else if (param.key == "scope") {
       if (param.value == "all") scope.kind = export_scope::all;
       else if (param.value == "joint") scope.kind = export_scope::joint;
-      else return fail(http::status::bad_request, "invalid_field", "scope must be all or joint");
+      else return invalid("scope", "scope must be all or joint");
     } else if (param.key == "participant") {
       scope.kind = export_scope::one_participant;
       scope.participant = param.value;
@@ -283,7 +291,7 @@ void api_call::transcript(const std::string& id, const boost::urls::params_view&
   if (scope.kind == export_scope::one_participant &&
       std::none_of(summary.snapshot.participants.begin(), summary.snapshot.participants.end(),
                    [&](const auto& p) { return p.id == scope.participant; }))
-    return fail(http::status::bad_request, "invalid_field", "no such participant in this room");
+    return invalid("participant", "no such participant in this room");
   const auto events = services_.store.events_after(id, 0);
   auto rendered = render_transcript({*record, summary.snapshot}, events, format, scope, now_ms());
   // Exporting is itself on the record.

@@ -86,7 +86,17 @@ void http_session<Derived>::on_read_failed(beast::error_code ec) {
   // Over a limit: say which, then close; the rest of the stream cannot be trusted.
   if (ec == http::error::header_limit)
     return do_write(plain_response(http::status::request_header_fields_too_large, 11, false));
-  if (ec == http::error::body_limit) return do_write(plain_response(http::status::payload_too_large, 11, false));
+  if (ec == http::error::body_limit) {
+    // API clients get the API's JSON error shape; anyone else a plain page.
+    if (parser_ && parser_->get().target().starts_with("/api/")) {
+      auto response = plain_response(http::status::payload_too_large, 11, false);
+      response.set(http::field::content_type, "application/json");
+      response.body() = R"({"code":"too_large","message":"the request body is larger than the limit"})";
+      response.prepare_payload();
+      return do_write(std::move(response));
+    }
+    return do_write(plain_response(http::status::payload_too_large, 11, false));
+  }
   // Any other parse error is a malformed request.
   if (ec.category() == http::make_error_code(http::error::bad_target).category())
     return do_write(plain_response(http::status::bad_request, 11, false));
