@@ -112,7 +112,7 @@ void websocket_session<Derived>::send(std::shared_ptr<std::string const> frame) 
 
 template <class Derived>
 void websocket_session<Derived>::enqueue(std::shared_ptr<std::string const> frame) {
-  if (!open_ || close_requested_ || frame == nullptr) return;
+  if (!open_ || finished_ || close_requested_ || frame == nullptr) return;
   const auto& limits = state_->options;
   if (queue_.size() >= limits.send_queue_frames || queued_bytes_ + frame->size() > limits.send_queue_bytes) {
     ++state_->counters.send_queue_drops;
@@ -151,6 +151,8 @@ void websocket_session<Derived>::on_write(beast::error_code ec, std::size_t) {
   queue_.pop_front();
   if (ec) {
     fail(ec, "websocket write");
+    queue_.clear();
+    queued_bytes_ = 0;
     // The read side notices the broken connection and finishes the session.
     beast::get_lowest_layer(derived().ws()).close();
     return;
