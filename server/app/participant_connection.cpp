@@ -22,7 +22,8 @@ constexpr std::uint16_t close_policy = 1008;
 
 participant_connection::participant_connection(std::shared_ptr<net::client_link> link,
                                                services& svc)
-    : link_(std::move(link)),
+    : link_(link),
+      remote_address_(link->remote_address()),
       services_(svc),
       tokens_(svc.connection_limits.command_burst),
       refilled_at_(std::chrono::steady_clock::now()) {}
@@ -30,7 +31,7 @@ participant_connection::participant_connection(std::shared_ptr<net::client_link>
 void participant_connection::answer_error(std::optional<std::string> command_id, error_code code,
                                           std::string message, std::optional<std::string> field) {
   services_.counters.error_sent(protocol::to_string(code));
-  link_->send(std::make_shared<std::string const>(
+  deliver(std::make_shared<std::string const>(
       protocol::encode(protocol::error{std::move(command_id), code, std::move(message),
                                        std::move(field)})));
 }
@@ -38,7 +39,7 @@ void participant_connection::answer_error(std::optional<std::string> command_id,
 void participant_connection::refuse_and_close(error_code code, std::string message) {
   closing_ = true;
   answer_error(std::nullopt, code, message);
-  link_->close(close_policy, std::string(protocol::to_string(code)));
+  close(close_policy, std::string(protocol::to_string(code)));
 }
 
 void participant_connection::on_text(std::string text) {
@@ -74,7 +75,7 @@ void participant_connection::on_hello(const protocol::hello& hello) {
     check_token(hello);
   } catch (const std::exception& failure) {
     // The store could not answer (disk trouble): refuse this hello, keep the server up.
-    spdlog::error("hello from {}: {}", link_->remote_address(), failure.what());
+    spdlog::error("hello from {}: {}", remote_address_, failure.what());
     refuse_and_close(error_code::internal, "the server cannot check invitations right now");
   }
 }
@@ -84,7 +85,7 @@ void participant_connection::check_token(const protocol::hello& hello) {
     // Every refusal is audited: who (if known), what, when, from where; never the token.
     services_.store.audit({now_ms(), participant_.empty() ? "anonymous" : participant_,
                            "token_refused", room, std::string(protocol::to_string(code)) + ": " + why,
-                           link_->remote_address()});
+                           remote_address_});
     refuse_and_close(code, why);
   };
 
@@ -104,7 +105,7 @@ void participant_connection::check_token(const protocol::hello& hello) {
   room_ = services_.rooms.find(claims.room);
   if (!room_) return refuse(error_code::unauthorized, claims.room, "this room does not exist");
 
-  link_->authenticated();
+  if (auto link = link_.lock()) link->authenticated();
   room_->attach(shared_from_this(), std::move(claims), hello.resume_after);
 }
 

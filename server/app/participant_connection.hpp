@@ -24,18 +24,25 @@ class participant_connection : public net::link_handler,
 
   // Used by the room host (any thread; the link posts to its own strand).
   const protocol::participant_id& participant() const noexcept { return participant_; }
-  void deliver(std::shared_ptr<std::string const> frame) { link_->send(std::move(frame)); }
+  void deliver(std::shared_ptr<std::string const> frame) {
+    if (auto link = link_.lock()) link->send(std::move(frame));
+  }
   void answer_error(std::optional<std::string> command_id, protocol::error_code code,
                     std::string message, std::optional<std::string> field = std::nullopt);
   void refuse_and_close(protocol::error_code code, std::string message);
-  void close(std::uint16_t code, std::string reason) { link_->close(code, std::move(reason)); }
+  void close(std::uint16_t code, std::string reason) {
+    if (auto link = link_.lock()) link->close(code, std::move(reason));
+  }
 
  private:
   void on_hello(const protocol::hello& hello);
   void check_token(const protocol::hello& hello);
   bool within_rate_limit();
 
-  std::shared_ptr<net::client_link> link_;
+  // Weak: the transport's session owns this handler, so a strong pointer back would be a cycle.
+  // Once the socket is gone, deliveries to it are simply dropped.
+  std::weak_ptr<net::client_link> link_;
+  std::string remote_address_;
   services& services_;
   protocol::participant_id participant_;
   std::shared_ptr<room_host> room_;
