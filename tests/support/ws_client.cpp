@@ -152,8 +152,15 @@ struct ws_client::impl {
     tcp::resolver resolver(io);
     const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
     if (ec) return {false, 0, "resolve: " + ec.message()};
+    if (endpoints.empty()) return {false, 0, "resolve: no address"};
+    const tcp::endpoint endpoint = *endpoints.begin();
+    if (options.receive_buffer_bytes) {
+      lowest.socket().open(endpoint.protocol(), ec);
+      if (!ec) lowest.socket().set_option(net::socket_base::receive_buffer_size(*options.receive_buffer_bytes), ec);
+      if (ec) return {false, 0, "socket: " + ec.message()};
+    }
     auto op = std::make_shared<op_state>();
-    lowest.async_connect(endpoints, [op](beast::error_code e, const tcp::endpoint&) {
+    lowest.async_connect(endpoint, [op](beast::error_code e) {
       op->ec = e;
       op->done = true;
     });

@@ -33,6 +33,9 @@ struct ws_options {
   std::optional<std::string> origin;  // an Origin header on the upgrade request
   std::chrono::milliseconds connect_timeout = 10s;
   std::chrono::milliseconds io_timeout = 10s;  // default deadline of sends and receives
+  // SO_RCVBUF for the socket (set before connecting): a small one makes a client that stops
+  // reading back up into the server quickly (slow-reader tests).
+  std::optional<int> receive_buffer_bytes;
 };
 
 // The outcome of the opening handshake (TCP, TLS, HTTP upgrade).
