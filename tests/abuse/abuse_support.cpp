@@ -33,11 +33,11 @@ invite issue(const server_process& server, const std::string& room, const std::s
 }
 
 std::string probe(const server_process& server, const std::string& token) {
-  test::http_request health;
-  health.target = "/healthz";
-  const auto response = server.admin().raw(health);
-  if (response.status != 200) return "GET /healthz: " + response.describe();
   try {
+    test::http_request health;
+    health.target = "/healthz";
+    const auto response = server.admin().raw(health);
+    if (response.status != 200) return "GET /healthz: " + response.describe();
     auto client = server.connect();
     const json welcome = client.join(token);
     if (test::text_of(welcome, "type") != "welcome") return "no welcome: " + welcome.dump();
