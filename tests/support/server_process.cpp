@@ -251,6 +251,11 @@ exit_status server_process::kill9() {
   return reap(true).value_or(exit_status{});
 }
 
+void server_process::send_signal(int signal_number) {
+  if (pid_ <= 0) throw std::logic_error("server_process: send_signal when not running");
+  ::kill(pid_, signal_number);
+}
+
 bool server_process::running() {
   if (pid_ <= 0) return false;
   if (auto gone = reap(false)) return false;

@@ -58,6 +58,9 @@ class server_process {
   exit_status terminate(std::chrono::milliseconds timeout = std::chrono::seconds(15));
   // SIGKILL and reap.
   exit_status kill9();
+  // Sends a signal and returns at once (e.g. SIGTERM, then let clients answer the close
+  // handshake, then wait_exit()).
+  void send_signal(int signal_number);
   // Waits for the child to exit by itself.
   std::optional<exit_status> wait_exit(std::chrono::milliseconds timeout);
   bool running();
