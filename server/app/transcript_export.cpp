@@ -7,6 +7,7 @@
 
 #include "app/export_labels.hpp"
 #include "protocol/codec.hpp"
+#include "protocol/text.hpp"
 
 namespace kelisim::app {
 
@@ -289,7 +290,7 @@ std::string section_title(const document& doc, const section_key& key, const exp
 std::string render_text(const room_facts& room, const document& doc) {
   const auto& words = labels_for(room.record.language);
   std::ostringstream out;
-  out << doc.title << "\n" << std::string(doc.title.size() > 60 ? 60 : doc.title.size(), '=') << "\n";
+  out << doc.title << "\n" << std::string(std::min<std::size_t>(protocol::code_points(doc.title), 60), '=') << "\n";
   for (const auto& [label, value] : doc.facts) out << (label.empty() ? "" : label + ": ") << value << "\n";
   out << "\n" << words.participants << ":\n";
   for (const auto& p : doc.participants) out << "  - " << p << "\n";
