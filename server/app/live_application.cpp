@@ -33,7 +33,10 @@ live_application::live_application(boost::asio::any_io_executor io,
   spdlog::info("{} room(s) replayed from {}", loaded, settings.data_dir);
 }
 
-live_application::~live_application() { flush(); }
+live_application::~live_application() {
+  flush();
+  for (const auto& room : rooms_.all()) room->release_after_stop();
+}
 
 void live_application::handle_http(net::http::request<net::http::string_body> request,
                                    net::request_info info, net::respond_fn respond) {

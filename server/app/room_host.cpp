@@ -360,6 +360,12 @@ void room_host::close_all(std::uint16_t code, std::string reason) {
   });
 }
 
+void room_host::release_after_stop() {
+  present_.clear();
+  after_commit_.clear();
+  in_flight_.clear();
+}
+
 room_summary room_host::summary() const {
   std::lock_guard lock(summary_mutex_);
   return summary_;

@@ -59,6 +59,10 @@ class room_host : public std::enable_shared_from_this<room_host> {
 
   room_summary summary() const;
 
+  // After the io threads have stopped: drop every connection and pending continuation, which hold
+  // the host (and it them), so nothing outlives the application.
+  void release_after_stop();
+
  private:
   struct participant_presence {
     std::vector<std::shared_ptr<participant_connection>> connections;
