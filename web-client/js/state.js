@@ -428,7 +428,11 @@ export function floorActions(state) {
 export function floorRemainingMs(state, localNowMs) {
   const deadline = parseTime(state.room?.floor_deadline);
   if (deadline == null || !state.room.floor_holder) return null;
-  return Math.max(0, deadline - (localNowMs + state.clockOffsetMs));
+  const left = Math.max(0, deadline - (localNowMs + state.clockOffsetMs));
+  // The clock offset is measured when the welcome arrives, so a late welcome makes the server's
+  // clock look behind; a turn can still never have more time left than its length.
+  const limit = Number(state.room.turn_seconds) > 0 ? Number(state.room.turn_seconds) * 1000 : Infinity;
+  return Math.min(left, limit);
 }
 
 /** Caucus tabs the viewer may see: open ones, then closed ones still in the history (read-only). */

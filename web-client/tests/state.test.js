@@ -131,6 +131,14 @@ test('the countdown uses the server clock, not the browser clock', () => {
   assert.equal(floorRemainingMs(s, T0), null);
 });
 
+test('a late welcome never makes a turn look longer than its length', () => {
+  // The welcome left the server 2 s before this browser read it: the offset lags by 2 s.
+  let s = reduce(initialState(), welcome(people.a, { turn_mode: 'moderated', turn_seconds: 60 }, 10, T0), T0 + 2000);
+  s = reduce(s, ev(11, 'floor_granted', 'm1', { participant: 'pb', deadline: iso(T0 + 60000) }));
+  assert.equal(floorRemainingMs(s, T0 + 2000), 60000);
+  assert.equal(floorRemainingMs(s, T0 + 32000), 30000);
+});
+
 test('who may speak, and why not', () => {
   const base = start(people.a, {}, 10);
   assert.deepEqual(speakStatus(base), { ok: true, reason: null });
