@@ -20,6 +20,7 @@
 #include "engine/room.hpp"
 #include "protocol/codec.hpp"
 #include "random_session.hpp"
+#include "room_invariants.hpp"
 
 namespace {
 
@@ -99,40 +100,6 @@ std::string check_privacy(const room_state& room, const protocol::event& e,
 
 std::string check_views(const room_state& room, const membership_model& caucuses);
 
-std::string check_room(const room_state& room) {
-  if (room.floor_holder) {
-    const auto* holder = find_participant(room, *room.floor_holder);
-    if (!holder || holder->state != protocol::presence_state::admitted || holder->muted ||
-        holder->as == role::mediator || holder->as == role::observer)
-      return "the floor holder may not hold it";
-    if (room.mode == protocol::turn_mode::open) return "a floor holder in open mode";
-    if (room.phase == protocol::room_phase::ended) return "a floor holder after the end";
-  }
-  if (room.floor_deadline && !room.floor_holder) return "a deadline without a holder";
-  std::set<participant_id> queued;
-  for (const auto& id : room.hand_queue) {
-    if (!queued.insert(id).second) return "duplicate in the hand queue: " + id;
-    if (room.floor_holder == id) return "the floor holder is in the hand queue";
-    const auto* p = find_participant(room, id);
-    if (!p || p->state != protocol::presence_state::admitted || p->muted)
-      return "someone in the hand queue who cannot speak: " + id;
-  }
-  for (const auto& c : room.caucuses)
-    for (const auto& id : c.members)
-      if (const auto* p = find_participant(room, id); !p || p->as == role::observer)
-        return "an observer or a stranger in caucus " + c.id;
-  for (const auto& s : room.agreement.signatures)
-    if (s.version != room.agreement.version) return "a stale signature survived a redraft";
-
-  talk_tally sum;
-  for (const auto& [id, t] : room.talk) {
-    sum.floor_ms += t.floor_ms;
-    sum.messages += t.messages;
-    sum.characters += t.characters;
-  }
-  if (sum != room.talk_total) return "the talk-time total differs from the sum per participant";
-  return "";
-}
 
 // What each person's snapshot shows: talk time adds up for mediators, is hidden from everyone
 // else, and nobody else is shown a caucus they were not put in.
