@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the C++ tests again under sanitizers (called by scripts/test.sh after the normal suite):
-#   address: ASan + UBSan build in build-asan/, every unit and integration test (not the abuse
-#            suite, which is about load, nor the benchmark);
+#   address: ASan + UBSan build in build-asan/, every unit, integration and abuse test (not the
+#            benchmark's smoke run);
 #   thread:  TSan build in build-tsan/, the concurrency-heavy tests (CTest label "integration").
 # Any report fails the run — from a test binary or from a kelisim server a test started: every
 # process writes its reports to <build>/sanitizer-reports/ (log_path), which must stay empty.
@@ -22,7 +22,13 @@ configure() {  # dir sanitizer
   # GCC warns that TSan does not model std::atomic_thread_fence (Asio's fenced blocks use it)
   # and -Werror makes that fatal. The fence only adds ordering on top of the scheduler's mutex,
   # which TSan does see, so the warning is silenced rather than the fence removed.
-  if [[ "$2" == thread && "$("$cxx" --version | head -1)" != *clang* ]]; then extra="-Wno-tsan"; fi
+  local is_gcc=0
+  if [[ "$("$cxx" --version | head -1)" != *clang* ]]; then is_gcc=1; fi
+  if [[ "$2" == thread && $is_gcc == 1 ]]; then extra="-Wno-tsan"; fi
+  # At -O1 with ASan, g++ 12 reports std::optional<std::string> members as "maybe used
+  # uninitialized" (a known false positive of its flow analysis with sanitizer instrumentation);
+  # the normal -O2 build keeps the warning as an error.
+  if [[ "$2" == address && $is_gcc == 1 ]]; then extra="-Wno-maybe-uninitialized"; fi
   # -O1 -g1: the usual sanitizer trade-off; line tables are enough for file:line in reports.
   cmake -S "$here" -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
     -DCMAKE_CXX_FLAGS="$extra" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DKELISIM_SANITIZE="$2" >/dev/null
@@ -44,9 +50,10 @@ run_address() {
   echo "== ASan+UBSan build ($dir) =="
   local start=$SECONDS
   configure "$dir" address
-  # The tests/ directory's targets (and what they depend on, the kelisim binary included): no
-  # benchmark, no fuzzers.
+  # The tests/ directory's targets (and what they depend on, the kelisim binary included) and the
+  # abuse suite: no benchmark, no fuzzers.
   cmake --build "$dir/tests" -j"$jobs"
+  cmake --build "$dir" -j"$jobs" --target abuse_tests
   echo "sanitizers: ASan build took $((SECONDS - start)) s"
   rm -rf "$dir/sanitizer-reports" && mkdir -p "$dir/sanitizer-reports"
   start=$SECONDS
@@ -55,7 +62,7 @@ run_address() {
   ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1:log_path=$dir/sanitizer-reports/asan" \
   UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$dir/sanitizer-reports/ubsan" \
   LSAN_OPTIONS="log_path=$dir/sanitizer-reports/lsan" \
-    ctest --test-dir "$dir" --output-on-failure --timeout 900 -j2 -LE "abuse|bench" || {
+    ctest --test-dir "$dir" --output-on-failure --timeout 900 -j2 -LE bench || {
       check_reports "$dir" "ASan+UBSan" || true
       return 1
     }

@@ -198,13 +198,13 @@ void room_host::do_submit(const std::shared_ptr<participant_connection>& connect
   }
   const auto ack_seq = decision.events.back().seq;
   in_flight_[key].connections.push_back(connection);
-  commit(std::move(decision.events), store::command_receipt{key.first, key.second, ack_seq});
+  commit(std::move(decision.events), store::command_receipt{key.participant, key.command_id, ack_seq});
   when_durable(ack_seq, [self = shared_from_this(), key, ack_seq] {
     self->receipts_[key] = ack_seq;
     auto waiting = self->in_flight_.extract(key);
     if (waiting.empty()) return;
     const auto frame =
-        std::make_shared<std::string const>(protocol::encode(protocol::ack{key.second, ack_seq}));
+        std::make_shared<std::string const>(protocol::encode(protocol::ack{key.command_id, ack_seq}));
     for (const auto& weak : waiting.mapped().connections)
       if (auto c = weak.lock()) c->deliver(frame);
   });
@@ -347,7 +347,7 @@ void room_host::break_room(const std::string& why) {
   turn_timer_.cancel();
   for (auto& [key, waiting] : in_flight_)
     for (const auto& weak : waiting.connections)
-      if (auto c = weak.lock()) c->answer_error(key.second, error_code::internal, "not recorded");
+      if (auto c = weak.lock()) c->answer_error(key.command_id, error_code::internal, "not recorded");
   in_flight_.clear();
   after_commit_.clear();
   close_all(1011, "room unavailable");

@@ -9,6 +9,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -71,7 +73,18 @@ class room_host : public std::enable_shared_from_this<room_host> {
   struct waiting_ack {
     std::vector<std::weak_ptr<participant_connection>> connections;
   };
-  using receipt_key = std::pair<protocol::participant_id, std::string>;
+  // A command is known by who sent it and the id they gave it (ids are unique per participant).
+  struct receipt_key {
+    protocol::participant_id participant;
+    std::string command_id;
+    bool operator==(const receipt_key&) const = default;
+  };
+  struct receipt_key_hash {
+    std::size_t operator()(const receipt_key& k) const noexcept {
+      const std::hash<std::string_view> h;
+      return h(k.participant) * 31 + h(k.command_id);
+    }
+  };
 
   void do_attach(const std::shared_ptr<participant_connection>& connection,
                  const auth::invite_claims& claims, std::optional<protocol::seq_t> resume_after);
@@ -104,8 +117,10 @@ class room_host : public std::enable_shared_from_this<room_host> {
   // decided_ runs ahead of committed_ by the events handed to the store but not yet durable.
   engine::room_state decided_;
   engine::room_state committed_;
-  std::map<receipt_key, protocol::seq_t> receipts_;
-  std::map<receipt_key, waiting_ack> in_flight_;
+  // Hash maps: every command looks both up, and tree lookups compared the (shared) participant
+  // prefix of the key over and over (memcmp was the top function in the benchmark's profile).
+  std::unordered_map<receipt_key, protocol::seq_t, receipt_key_hash> receipts_;
+  std::unordered_map<receipt_key, waiting_ack, receipt_key_hash> in_flight_;
   std::map<protocol::participant_id, participant_presence> present_;
   std::multimap<protocol::seq_t, std::function<void()>> after_commit_;
   bool broken_ = false;

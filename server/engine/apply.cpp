@@ -77,8 +77,8 @@ struct applier {
     if (auto* p = find_mutable(state, b.participant)) p->state = presence_state::removed;
   }
   void operator()(const ev::message& b) {
-    state.messages[e.seq] = message_record{b.channel, e.to.scope, e.to.caucus, e.to.members,
-                                           e.to.subject};
+    state.messages.emplace_back(e.seq, message_record{b.channel, e.to.scope, e.to.caucus,
+                                                      e.to.members, e.to.subject});
     if (b.channel != "joint") return;
     const auto characters = static_cast<std::int64_t>(protocol::code_points(b.text));
     auto& tally = state.talk[e.actor];
@@ -185,6 +185,13 @@ const participant_record* find_participant(const room_state& state, const partic
   for (const auto& p : state.participants)
     if (p.id == id) return &p;
   return nullptr;
+}
+
+const message_record* find_message(const room_state& state, seq_t seq) {
+  const auto it = std::lower_bound(state.messages.begin(), state.messages.end(), seq,
+                                   [](const auto& entry, seq_t s) { return entry.first < s; });
+  if (it == state.messages.end() || it->first != seq) return nullptr;
+  return &it->second;
 }
 
 const caucus_record* find_caucus(const room_state& state, const caucus_id& id) {

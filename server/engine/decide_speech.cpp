@@ -30,11 +30,9 @@ verdict check_translation(const decision_builder& b, const participant_record& m
                           const cmd::say& c) {
   if (me.as != role::interpreter)
     return refuse(error_code::forbidden, "only interpreters translate", "translates");
-  const auto& messages = b.room().messages;
-  const auto original = messages.find(*c.translates);
-  if (original == messages.end())
-    return refuse(error_code::invalid_field, "no such message", "translates");
-  const message_record& m = original->second;
+  const message_record* original = find_message(b.room(), *c.translates);
+  if (!original) return refuse(error_code::invalid_field, "no such message", "translates");
+  const message_record& m = *original;
   protocol::event probe;
   probe.to = protocol::audience{m.scope, m.caucus, m.members, m.subject};
   const auto me_as_viewer = viewer_of(b.room(), me.id);

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocol/domain.hpp"
@@ -100,12 +101,15 @@ struct room_state {
 
   std::map<participant_id, talk_tally> talk;  // only participants who spoke or held the floor
   talk_tally talk_total;                      // kept separately so the sum can be checked
-  std::map<seq_t, message_record> messages;   // every message, by seq
+  // Every message, in seq order (seqs only grow, so appending keeps it sorted): a sorted vector
+  // rather than a map, because a busy room appends one per `say`, twice (decided and committed).
+  std::vector<std::pair<seq_t, message_record>> messages;
 
   bool operator==(const room_state&) const = default;
 };
 
 // Lookups used by decide, apply and views alike.
+const message_record* find_message(const room_state& state, seq_t seq);
 const participant_record* find_participant(const room_state& state, const participant_id& id);
 const caucus_record* find_caucus(const room_state& state, const caucus_id& id);
 

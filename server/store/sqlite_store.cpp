@@ -324,9 +324,11 @@ struct sqlite_store::impl {
       queue_ready.wait(lock, [&] { return stopping || !queue.empty(); });
       if (queue.empty()) return;  // stopping, and everything is done
       // Let more appends join this transaction until it is full or its oldest has waited enough.
-      const auto deadline = queue.front().enqueued + options.max_batch_wait;
-      while (!stopping && urgent_jobs == 0 && queued_weight < options.max_batch_events) {
-        if (queue_ready.wait_until(lock, deadline) == std::cv_status::timeout) break;
+      if (options.max_batch_wait.count() > 0) {
+        const auto deadline = queue.front().enqueued + options.max_batch_wait;
+        while (!stopping && urgent_jobs == 0 && queued_weight < options.max_batch_events) {
+          if (queue_ready.wait_until(lock, deadline) == std::cv_status::timeout) break;
+        }
       }
       std::size_t weight = 0;
       while (!queue.empty() && (batch.empty() || weight + queue.front().weight() <= options.max_batch_events)) {

@@ -16,10 +16,11 @@ namespace kelisim::store {
 
 struct sqlite_store_options {
   // A group transaction takes at most this many events (a request is never split).
-  std::size_t max_batch_events = 512;
-  // How long the oldest queued append may wait for others to share its transaction.
-  // Requests already waiting behind a running COMMIT do not wait any longer.
-  std::chrono::microseconds max_batch_wait{2000};
+  std::size_t max_batch_events = 4096;
+  // How long the oldest queued append may wait for others to share its transaction. By default
+  // none: the writer takes everything that queued up while the previous COMMIT (its fsync) ran,
+  // so batches grow with load on their own and a lone append on a quiet server is not delayed.
+  std::chrono::microseconds max_batch_wait{0};
   // Read-only connections opened on demand; callers beyond this wait for one to be free.
   std::size_t max_readers = 4;
   std::chrono::milliseconds busy_timeout{5000};

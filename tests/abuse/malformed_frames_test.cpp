@@ -19,6 +19,12 @@ constexpr int connection_count = 2000;
 constexpr int batch = 100;
 constexpr int workers = 4;
 
+// A byte string literal with embedded NULs, whole (without its terminating NUL).
+template <std::size_t N>
+std::string bytes(const char (&literal)[N]) {
+  return std::string(literal, N - 1);
+}
+
 struct malformed_case {
   std::string name;
   std::string bytes;
@@ -89,8 +95,8 @@ std::vector<malformed_case> every_case() {
   cases.push_back({"text inside a fragmented text",
                    raw_frame(bits().more(), "{") + raw_frame(bits(), "}"), protocol_error});
   // Binary (the protocol is text only) and plain garbage after the upgrade.
-  cases.push_back({"binary frame", raw_frame(bits().op(2), "\x00\x01\x02"), {1003}});
-  cases.push_back({"garbage bytes", std::string("\xff\xff\xff\xff\x00\x00\x00\x00 GET / HTTP/1.1\r\n\r\n", 33), {}});
+  cases.push_back({"binary frame", raw_frame(bits().op(2), bytes("\x00\x01\x02")), {1003}});
+  cases.push_back({"garbage bytes", bytes("\xff\xff\xff\xff\x00\x00\x00\x00 GET / HTTP/1.1\r\n\r\n"), {}});
   cases.push_back({"a lone header byte", std::string("\x81"), {}, false});
   return cases;
 }

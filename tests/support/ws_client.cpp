@@ -250,17 +250,15 @@ struct ws_client::impl {
     return await(op, deadline_in(std::nullopt));
   }
 
+  // Synchronous on purpose: while an asynchronous raw write was pending, the WebSocket read could
+  // receive the server's close and write its own reply (or a TLS shutdown) to the same stream — two
+  // writes at once. A blocking write finishes before the read loop can run again. The payloads are
+  // small (≤ 70 KiB) and fit in loopback socket buffers even if the server stops reading.
   std::error_code write_raw(std::string_view bytes) {
     if (!has_stream()) return beast::error_code(net::error::not_connected);
-    auto op = std::make_shared<op_state>();
-    with_ws([&](auto& s) {
-      net::async_write(s.next_layer(), net::buffer(bytes.data(), bytes.size()),
-                       [op](beast::error_code e, std::size_t) {
-                         op->ec = e;
-                         op->done = true;
-                       });
-    });
-    return await(op, deadline_in(std::nullopt));
+    beast::error_code ec;
+    with_ws([&](auto& s) { net::write(s.next_layer(), net::buffer(bytes.data(), bytes.size()), ec); });
+    return ec;
   }
 
   std::string dump(std::size_t from) const {
