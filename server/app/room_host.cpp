@@ -55,7 +55,8 @@ room_host::room_host(asio::any_io_executor io, const store::room_record& record,
       metrics_(counters),
       turn_timer_(strand_),
       decided_(state),
-      committed_(std::move(state)) {
+      committed_(std::move(state)),
+      summary_timer_(strand_) {
   for (const auto& r : receipts) receipts_[{r.participant, r.command_id}] = r.ack_seq;
   refresh_summary();
 }
@@ -269,7 +270,13 @@ void room_host::on_committed(const std::vector<protocol::event>& events) {
       }
     }
   }
-  if (!events.empty()) refresh_summary();
+  if (std::all_of(events.begin(), events.end(), [](const protocol::event& e) {
+        return std::holds_alternative<protocol::ev::message>(e.body);
+      })) {
+    if (!events.empty()) refresh_summary_soon();
+  } else {
+    refresh_summary();
+  }
   // Acks and greetings waiting for these events run only now that they are durable.
   const auto durable = engine::last_seq(committed_);
   while (!after_commit_.empty() && after_commit_.begin()->first <= durable) {
@@ -364,6 +371,20 @@ void room_host::release_after_stop() {
   present_.clear();
   after_commit_.clear();
   in_flight_.clear();
+}
+
+void room_host::refresh_summary_soon() {
+  constexpr auto summary_delay = std::chrono::milliseconds(200);
+  if (summary_refresh_pending_) return;
+  summary_refresh_pending_ = true;
+  summary_timer_.expires_after(summary_delay);
+  summary_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) {
+      self->summary_refresh_pending_ = false;
+      self->refresh_summary();
+    }
+  });
 }
 
 room_summary room_host::summary() const {

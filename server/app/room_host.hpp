@@ -105,6 +105,9 @@ class room_host : public std::enable_shared_from_this<room_host> {
   void on_turn_timer();
   void break_room(const std::string& why);
   void refresh_summary();
+  // For batches of messages only: the talk-time figures in the administrator's list may lag by up
+  // to summary_delay, instead of rebuilding the whole overview after every `say`.
+  void refresh_summary_soon();
 
   protocol::room_id id_;
   protocol::time_ms created_at_;
@@ -124,6 +127,9 @@ class room_host : public std::enable_shared_from_this<room_host> {
   std::map<protocol::participant_id, participant_presence> present_;
   std::multimap<protocol::seq_t, std::function<void()>> after_commit_;
   bool broken_ = false;
+
+  boost::asio::steady_timer summary_timer_;
+  bool summary_refresh_pending_ = false;
 
   mutable std::mutex summary_mutex_;
   room_summary summary_;

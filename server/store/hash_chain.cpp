@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 
 namespace kelisim::store {
@@ -11,10 +12,24 @@ namespace {
 
 using digest = std::array<unsigned char, 32>;
 
+// The store's writer hashes every event twice, so the algorithm is fetched once (OpenSSL 3's
+// implicit fetch on each EVP_Digest looks it up again and allocates a context every time) and
+// each thread reuses one digest context.
+const EVP_MD* sha256_algorithm() {
+  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> fetched(EVP_MD_fetch(nullptr, "SHA2-256", nullptr),
+                                                                       &EVP_MD_free);
+  if (!fetched) throw std::runtime_error("SHA-256 is not available (OpenSSL EVP_MD_fetch)");
+  return fetched.get();
+}
+
 digest sha256(const void* data, std::size_t size) {
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                                     &EVP_MD_CTX_free);
   digest out{};
   unsigned int out_size = 0;
-  if (EVP_Digest(data, size, out.data(), &out_size, EVP_sha256(), nullptr) != 1 || out_size != out.size())
+  if (!context || EVP_DigestInit_ex2(context.get(), sha256_algorithm(), nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), data, size) != 1 ||
+      EVP_DigestFinal_ex(context.get(), out.data(), &out_size) != 1 || out_size != out.size())
     throw std::runtime_error("SHA-256 failed (OpenSSL EVP_Digest)");
   return out;
 }

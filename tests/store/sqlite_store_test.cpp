@@ -116,7 +116,7 @@ TEST(sqlite_store, the_database_is_wal_and_at_the_latest_schema_version) {
   EXPECT_EQ(query_int(db, "SELECT version FROM schema_version"), latest_sqlite_schema_version());
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM schema_version"), 1);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
-  for (const char* table : {"rooms", "events", "command_receipts", "invites", "audit"}) {
+  for (const char* table : {"rooms", "events", "invites", "audit"}) {
     const std::string sql = std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
                             table + "'";
     EXPECT_EQ(query_int(db, sql.c_str()), 1) << table;
@@ -145,6 +145,58 @@ TEST(sqlite_store, reopening_keeps_everything_and_continues_the_chain) {
   EXPECT_EQ(verify_chain(events), std::nullopt);
   EXPECT_EQ(query_int(reopened.database_path(), "SELECT version FROM schema_version"),
             latest_sqlite_schema_version());
+}
+
+TEST(sqlite_store, a_version_1_database_keeps_its_receipts_on_the_answering_events) {
+  testing::temp_dir dir;
+  const auto db = dir.path() / "kelisim.db";
+  {
+    // A database as schema version 1 left it: receipts in their own table.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    exec(db, std::string(sqlite_migrations()[0].sql).c_str());
+    exec(db, "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1);");
+    exec(db, "INSERT INTO rooms VALUES ('r1', 1, 't', 'kk')");
+  }
+  // Events written the version-1 way, through SQL, with a chain the store will continue.
+  {
+    std::string previous(zero_hash);
+    for (seq_t s = 1; s <= 3; ++s) {
+      const auto e = seal_event("r1", message(s), previous);
+      previous = e.hash;
+      const std::string insert = "INSERT INTO events VALUES ('r1', " + std::to_string(e.seq) + ", " + std::to_string(e.ts) +
+                                 ", 'message', '" + e.body + "', '" + e.payload_hash + "', '" + e.prev_hash + "', '" +
+                                 e.hash + "')";
+      exec(db, insert.c_str());
+    }
+    exec(db, "INSERT INTO command_receipts VALUES ('r1', 'p1', 'c1', 1), ('r1', 'p2', 'c9', 3)");
+  }
+  sqlite_store store(dir.path());
+  const auto receipts = store.receipts("r1");
+  ASSERT_EQ(receipts.size(), 2u);
+  EXPECT_EQ(receipts[0].participant, "p1");
+  EXPECT_EQ(receipts[0].command_id, "c1");
+  EXPECT_EQ(receipts[0].ack_seq, 1);
+  EXPECT_EQ(receipts[1].command_id, "c9");
+  EXPECT_EQ(receipts[1].ack_seq, 3);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'command_receipts'"), 0);
+  // New receipts land beside the old ones and the chain goes on.
+  ASSERT_TRUE(append_and_wait(store, {"r1", {message(4), message(5)}, command_receipt{"p1", "c2", 5}}).ok);
+  const auto after = store.receipts("r1");
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_EQ(after[2].ack_seq, 5);
+  EXPECT_EQ(verify_chain(store.events_after("r1", 0)), std::nullopt);
+}
+
+TEST(sqlite_store, a_receipt_must_name_an_event_of_its_append) {
+  testing::temp_dir dir;
+  sqlite_store store(dir.path());
+  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
+  EXPECT_FALSE(append_and_wait(store, {"r1", {message(1)}, command_receipt{"p", "c1", 7}}).ok);
+  EXPECT_TRUE(store.events_after("r1", 0).empty());
+  ASSERT_TRUE(append_and_wait(store, {"r1", {message(1)}, command_receipt{"p", "c1", 1}}).ok);
+  EXPECT_EQ(store.receipts("r1").size(), 1u);
 }
 
 TEST(sqlite_store, a_database_from_a_newer_server_is_refused) {
