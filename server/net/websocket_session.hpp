@@ -4,7 +4,6 @@
 // that flushes what is queued. Plain and TLS flavours share this code through CRTP.
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +11,7 @@
 #include "net/application.hpp"
 #include "net/beast.hpp"
 #include "net/connection_registry.hpp"
+#include "net/send_queue.hpp"
 #include "net/shared_state.hpp"
 
 namespace kelisim::net {
@@ -54,7 +54,7 @@ class websocket_session : public client_link {
   asio::steady_timer close_timer_;
   std::shared_ptr<link_handler> handler_;
 
-  std::deque<std::shared_ptr<std::string const>> queue_;
+  send_queue queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
 
