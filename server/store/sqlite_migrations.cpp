@@ -63,8 +63,8 @@ CREATE INDEX audit_by_room ON audit (room, id);
 )sql"},
     // The receipt moves onto the event that answers the command (the one at ack_seq). A separate
     // table with a UNIQUE index touched two more B-tree pages per room in every group commit —
-    // about half of all WAL writes. Exactly once is the room host's job (it looks the id up
-    // before deciding, and is the only writer of its room), so no index guards it here.
+    // about half of all WAL writes. The writer still refuses a repeated command id, from
+    // fingerprints it keeps per room in memory (sqlite_store.cpp), without an index on disk.
     {2, R"sql(
 ALTER TABLE events ADD COLUMN command_participant TEXT;
 ALTER TABLE events ADD COLUMN command_id TEXT;

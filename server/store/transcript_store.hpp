@@ -111,10 +111,9 @@ class transcript_store {
   // Durably appends a room's next events and the causing command's receipt in one transaction
   // (group commit: many requests share a transaction). `done` runs on the store's writer thread
   // after COMMIT, or with ok=false if the batch failed (e.g. the seq does not continue the room's
-  // log: a second writer). The receipt is stored with the event at its ack_seq, which must be one
-  // of the request's events. That a command id is recorded only once is the caller's promise (the
-  // room host looks it up before deciding); sqlite_store does not re-check it. Requests of one
-  // room complete in order.
+  // log — a second writer —, or the participant's command id is already recorded). The receipt is
+  // stored with the event at its ack_seq, which must be one of the request's events. Requests of
+  // one room complete in order.
   virtual void append(append_request request, std::function<void(append_result)> done) = 0;
 
   // Events of a room with seq > after, in order, at most `limit`.
