@@ -9,6 +9,22 @@
 
 namespace kelisim::engine::testing {
 
+// A mediator's view must carry talk time that adds up to the room's total, per participant and
+// per side. Returns what is wrong, or "".
+inline std::string check_mediator_talk(const room_state& room, const protocol::room_snapshot& view) {
+  if (!view.talk_by_participant || !view.talk_by_side) return "a mediator lacks talk time";
+  talk_tally by_person, by_side;
+  for (const auto& [id, t] : *view.talk_by_participant)
+    by_person = {by_person.floor_ms + t.floor_ms, by_person.messages + t.messages,
+                 by_person.characters + t.characters};
+  for (const auto& [side, t] : *view.talk_by_side)
+    by_side = {by_side.floor_ms + t.floor_ms, by_side.messages + t.messages,
+               by_side.characters + t.characters};
+  if (by_person != room.talk_total || by_side != room.talk_total)
+    return "the mediator's talk-time view does not add up";
+  return "";
+}
+
 // Returns a description of the first broken invariant of the room, or "".
 inline std::string check_room(const room_state& room) {
   if (room.floor_holder) {
@@ -45,18 +61,7 @@ inline std::string check_room(const room_state& room) {
   // The mediator's view must add up the same way, per participant and per side.
   for (const auto& p : room.participants) {
     if (p.as != protocol::role::mediator || p.state != protocol::presence_state::admitted) continue;
-    const auto view = view_for(room, p.id);
-    if (!view.talk_by_participant || !view.talk_by_side) return "a mediator lacks talk time";
-    talk_tally by_person, by_side;
-    for (const auto& [id, t] : *view.talk_by_participant)
-      by_person = {by_person.floor_ms + t.floor_ms, by_person.messages + t.messages,
-                   by_person.characters + t.characters};
-    for (const auto& [side, t] : *view.talk_by_side)
-      by_side = {by_side.floor_ms + t.floor_ms, by_side.messages + t.messages,
-                 by_side.characters + t.characters};
-    if (by_person != room.talk_total || by_side != room.talk_total)
-      return "the mediator's talk-time view does not add up";
-    break;
+    return check_mediator_talk(room, view_for(room, p.id));
   }
   return "";
 }
