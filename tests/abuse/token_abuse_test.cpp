@@ -3,8 +3,6 @@
 // verification (server/auth, with the server's signing key from its data dir); several hundred go
 // over the wire as hello, where every one must be refused with its code, closed with 1008,
 // audited in the store, and never written to the server's logs.
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <array>
 #include <atomic>
@@ -18,27 +16,15 @@
 
 #include "abuse_support.hpp"
 #include "server/auth/invite_token.hpp"
+#include "tests/support/forged_token.hpp"
 
 namespace kelisim::abuse {
 namespace {
 
-std::string base64url(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
+using test::base64url;
 
 std::string jws(const json& header, const json& claims, const std::string& key) {
-  const std::string input = base64url(header.dump()) + "." + base64url(claims.dump());
-  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac.data(), &size);
-  return input + "." + base64url(std::string_view(reinterpret_cast<const char*>(mac.data()), size));
+  return test::hs256_jws(header, claims, key);
 }
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }

@@ -1,7 +1,6 @@
 // Abuse over the wire: silence after the upgrade, oversized and malformed frames, garbage JSON,
 // floods, foreign origins, bad tokens, and participants reaching for a mediator's powers.
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <array>
 #include <chrono>
@@ -10,21 +9,14 @@
 #include <iterator>
 
 #include "integration_fixture.hpp"
+#include "tests/support/forged_token.hpp"
 
 namespace kelisim::itest {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-std::string base64url(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
+using test::base64url;
 
 std::string unbase64url(std::string text) {
   for (auto& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
@@ -42,13 +34,7 @@ std::string unbase64url(std::string text) {
 
 // An HS256 JWT over `claims` with `key` — the shape of an invite token (server/auth).
 std::string hs256_token(const json& claims, const std::string& key) {
-  const std::string signing_input =
-      base64url(json{{"alg", "HS256"}, {"typ", "JWT"}}.dump()) + "." + base64url(claims.dump());
-  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac.data(), &size);
-  return signing_input + "." + base64url(std::string_view(reinterpret_cast<const char*>(mac.data()), size));
+  return test::hs256_jws(json{{"alg", "HS256"}, {"typ", "JWT"}}, claims, key);
 }
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
