@@ -54,6 +54,8 @@ std::string metrics::render(const net::transport_counters& transport,
   gauge("kelisim_store_last_batch_events", "Events in the last commit batch.", store.last_batch_size);
   gauge("kelisim_store_max_batch_events", "Largest commit batch so far.", store.max_batch_size);
   counter("kelisim_store_commit_seconds_total", "Time spent committing.", store.commit_seconds_total);
+  counter("kelisim_store_checkpoints_total", "Write-ahead log checkpoints, run beside the writer.",
+          store.checkpoints);
 
   std::lock_guard lock(mutex_);
   out << "# HELP kelisim_commands_total Commands received, by type.\n"

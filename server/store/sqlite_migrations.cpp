@@ -5,7 +5,7 @@
 namespace kelisim::store {
 namespace {
 
-constexpr std::array<sqlite_migration, 2> migrations{{
+constexpr std::array<sqlite_migration, 3> migrations{{
     {1, R"sql(
 CREATE TABLE rooms (
   id         TEXT PRIMARY KEY NOT NULL,
@@ -72,6 +72,32 @@ UPDATE events SET (command_participant, command_id) =
   (SELECT r.participant, r.command_id FROM command_receipts r WHERE r.room = events.room AND r.ack_seq = events.seq)
   WHERE EXISTS (SELECT 1 FROM command_receipts r WHERE r.room = events.room AND r.ack_seq = events.seq);
 DROP TABLE command_receipts;
+)sql"},
+    // Events in the order they were written (rowid), found by (room, seq) through an index. Kept
+    // clustered by (room, seq), a group commit rewrote one whole table page per room it touched
+    // (with 100 busy rooms, about 11 KB written to disk per 500-byte event, WAL and checkpoints
+    // together); now one commit's events share the table's last pages, and per room only a small
+    // index entry moves. The unique index is still the fence against a second writer.
+    {3, R"sql(
+CREATE TABLE events_v3 (
+  id                  INTEGER PRIMARY KEY,
+  room                TEXT NOT NULL REFERENCES rooms(id),
+  seq                 INTEGER NOT NULL CHECK (seq >= 1),
+  ts                  INTEGER NOT NULL,
+  kind                TEXT NOT NULL,
+  body                TEXT NOT NULL,
+  payload_hash        TEXT NOT NULL,
+  prev_hash           TEXT NOT NULL,
+  hash                TEXT NOT NULL,
+  command_participant TEXT,
+  command_id          TEXT
+);
+INSERT INTO events_v3 (room, seq, ts, kind, body, payload_hash, prev_hash, hash, command_participant, command_id)
+  SELECT room, seq, ts, kind, body, payload_hash, prev_hash, hash, command_participant, command_id
+  FROM events ORDER BY room, seq;
+DROP TABLE events;
+ALTER TABLE events_v3 RENAME TO events;
+CREATE UNIQUE INDEX events_by_room ON events (room, seq);
 )sql"},
 }};
 

@@ -24,6 +24,12 @@ struct sqlite_store_options {
   // Read-only connections opened on demand; callers beyond this wait for one to be free.
   std::size_t max_readers = 4;
   std::chrono::milliseconds busy_timeout{5000};
+  // The log is copied back into the database, on a thread of its own, once it holds this many
+  // pages (1 KiB in a database this server created). Rarely, because busy rooms rewrite the same
+  // few pages commit after commit and a checkpoint copies each page once however often it changed
+  // (at SQLite's default of 1,000, checkpoints were 10 % of the server's CPU in benchmark (i)).
+  // The log file grows to about this size.
+  int checkpoint_pages = 16384;
 };
 
 class sqlite_store final : public transcript_store {

@@ -102,6 +102,7 @@ struct store_stats {
   std::uint64_t last_batch_size = 0;    // events in the last transaction
   std::uint64_t max_batch_size = 0;
   double commit_seconds_total = 0;      // time spent in COMMIT (fsync), for /metrics
+  std::uint64_t checkpoints = 0;        // write-ahead log checkpoints run (SQLite store only)
 };
 
 class transcript_store {

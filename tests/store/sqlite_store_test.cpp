@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -116,6 +117,11 @@ TEST(sqlite_store, the_database_is_wal_and_at_the_latest_schema_version) {
   EXPECT_EQ(query_int(db, "SELECT version FROM schema_version"), latest_sqlite_schema_version());
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM schema_version"), 1);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+  EXPECT_EQ(query_int(db, "PRAGMA page_size"), 1024);
+  // Events in write order, found through the unique (room, seq) index.
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'events_by_room' "
+                          "AND tbl_name = 'events'"),
+            1);
   for (const char* table : {"rooms", "events", "invites", "audit"}) {
     const std::string sql = std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
                             table + "'";
@@ -181,11 +187,30 @@ TEST(sqlite_store, a_version_1_database_keeps_its_receipts_on_the_answering_even
   EXPECT_EQ(receipts[1].command_id, "c9");
   EXPECT_EQ(receipts[1].ack_seq, 3);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'command_receipts'"), 0);
+  // Schema 3 moved the events, in order, into a table with a rowid.
+  EXPECT_EQ(query_int(db, "SELECT group_concat(seq) = '1,2,3' FROM (SELECT seq FROM events ORDER BY id)"), 1);
   // New receipts land beside the old ones and the chain goes on.
   ASSERT_TRUE(append_and_wait(store, {"r1", {message(4), message(5)}, command_receipt{"p1", "c2", 5}}).ok);
   const auto after = store.receipts("r1");
   ASSERT_EQ(after.size(), 3u);
   EXPECT_EQ(after[2].ack_seq, 5);
+  EXPECT_EQ(verify_chain(store.events_after("r1", 0)), std::nullopt);
+}
+
+TEST(sqlite_store, checkpoints_run_beside_the_writer_and_keep_the_log_small) {
+  testing::temp_dir dir;
+  sqlite_store_options options;
+  options.checkpoint_pages = 64;
+  sqlite_store store(dir.path(), options);
+  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
+  // One commit per event: at least two log pages each, about 3 MB of log if nothing were copied back.
+  constexpr seq_t events = 1500;
+  for (seq_t s = 1; s <= events; ++s) ASSERT_TRUE(append_and_wait(store, {"r1", {message(s)}, std::nullopt}).ok);
+  EXPECT_GT(store.stats().checkpoints, 0u);
+  const auto log = dir.path() / "kelisim.db-wal";
+  ASSERT_TRUE(std::filesystem::exists(log));
+  EXPECT_LT(std::filesystem::file_size(log), 1'000'000u);
+  EXPECT_EQ(store.events_after("r1", 0).size(), static_cast<std::size_t>(events));
   EXPECT_EQ(verify_chain(store.events_after("r1", 0)), std::nullopt);
 }
 
