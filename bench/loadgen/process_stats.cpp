@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -39,6 +40,13 @@ std::optional<process_sample> sample_process(pid_t pid) {
     if (auto v = value_of("VmRSS:")) s.rss_kb = *v;
     if (auto v = value_of("VmHWM:")) s.hwm_kb = *v;
     if (auto v = value_of("Threads:")) s.threads = static_cast<int>(*v);
+  }
+
+  // The durable store's cost on the disk: WAL frames, checkpoints, fsync'd metadata.
+  std::ifstream io_file(base + "/io");
+  while (std::getline(io_file, line)) {
+    constexpr std::string_view key = "write_bytes: ";
+    if (line.compare(0, key.size(), key) == 0) s.disk_write_bytes = std::stoll(line.substr(key.size()));
   }
   return s;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // What the kernel says about the server under test: CPU time (utime + stime from /proc/<pid>/stat)
-// and memory (VmRSS, VmHWM from /proc/<pid>/status). Reading another process's /proc entries needs
-// no privileges when it runs as the same user.
+// memory (VmRSS, VmHWM from /proc/<pid>/status) and bytes sent to disk (write_bytes from
+// /proc/<pid>/io). Reading another process's /proc entries needs no privileges when it runs as
+// the same user.
 #include <cstdint>
 #include <optional>
 #include <sys/types.h>
@@ -13,6 +14,7 @@ struct process_sample {
   std::int64_t rss_kb = 0;   // VmRSS
   std::int64_t hwm_kb = 0;   // VmHWM (peak RSS)
   int threads = 0;
+  std::int64_t disk_write_bytes = -1;  // -1: /proc/<pid>/io not readable
 };
 
 // Empty when the process is gone or /proc is unreadable.

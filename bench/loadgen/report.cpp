@@ -77,6 +77,12 @@ nlohmann::json describe_traffic(const traffic_report& r) {
                    {"rss_kb", r.server_after->rss_kb},
                    {"hwm_kb", r.server_after->hwm_kb},
                    {"threads", r.server_after->threads}};
+    if (r.server_before->disk_write_bytes >= 0 && r.server_after->disk_write_bytes >= 0) {
+      const auto written = r.server_after->disk_write_bytes - r.server_before->disk_write_bytes;
+      j["server"]["disk_write_mb"] = round_to(static_cast<double>(written) / 1e6, 1);
+      j["server"]["disk_bytes_per_message"] =
+          t.messages_sent == 0 ? 0 : std::llround(static_cast<double>(written) / static_cast<double>(t.messages_sent));
+    }
   }
   return j;
 }
