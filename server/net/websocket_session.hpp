@@ -35,6 +35,7 @@ class websocket_session : public client_link {
 
   void on_accept(beast::error_code ec);
   void do_read();
+  void on_read_start(beast::error_code ec, std::size_t bytes);
   void on_read(beast::error_code ec, std::size_t bytes);
   void enqueue(std::shared_ptr<std::string const> frame);
   void do_write();
@@ -45,6 +46,9 @@ class websocket_session : public client_link {
   void on_hello_deadline(beast::error_code ec);
   void on_close_deadline(beast::error_code ec);
   void finish();
+
+  // What a waiting connection's read buffer holds: room for most commands in one read.
+  static constexpr std::size_t idle_read_bytes = 512;
 
   std::shared_ptr<shared_state> state_;
   connection_slot slot_;

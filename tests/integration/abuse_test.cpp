@@ -167,6 +167,16 @@ TEST_F(Abuse, GarbageJsonIsAnErrorAndTheConnectionStaysUsable) {
   // Still usable.
   EXPECT_GT(med->ok("say", {{"channel", "joint"}, {"text", "still here"}}), 0);
   EXPECT_TRUE(med->is_open());
+
+  // A long statement (6,000 bytes of UTF-8, past the small buffer a waiting connection reads
+  // into) arrives whole.
+  std::string long_text;
+  for (int i = 0; i < 3000; ++i) long_text += "ә";
+  from = med->frame_count();
+  EXPECT_GT(med->ok("say", {{"channel", "joint"}, {"text", long_text}}), 0);
+  const json said = med->wait_for(
+      [](const json& f) { return f.value("type", "") == "event" && f.value("kind", "") == "message"; }, from);
+  EXPECT_EQ(said.value("text", ""), long_text);
 }
 
 TEST_F(Abuse, AFloodIsRateLimitedThenClosedWith1008) {
