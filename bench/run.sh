@@ -97,6 +97,11 @@ workload_args() {
   esac
 }
 
+# A fixed piece of CPU work, timed before and after: this machine is a VM whose cores slow down
+# when its neighbours are busy, and every figure of a run is only as good as the machine was.
+cpu_check() { openssl speed -seconds 1 -bytes 1024 sha256 2>/dev/null | awk '/^sha256/ {printf "%.0f MB/s", $2 / 1000}'; }
+cpu_before=$(cpu_check)
+
 status=0
 for mode in $modes; do
   for tls in $transports; do
@@ -114,6 +119,7 @@ done
 
 echo
 echo "== summary ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)) =="
+echo "CPU check (openssl sha256, 1 KiB blocks, one core): $cpu_before before, $(cpu_check) after; a quiet machine gives about 1,400 MB/s."
 node "$here/report.js" "$results"
 echo "JSON lines: $results"
 exit $status
