@@ -75,7 +75,7 @@ DROP TABLE command_receipts;
 )sql"},
     // Events in the order they were written (rowid), found by (room, seq) through an index. Kept
     // clustered by (room, seq), a group commit rewrote one whole table page per room it touched
-    // (with 100 busy rooms, about 11 KB written to disk per 500-byte event, WAL and checkpoints
+    // (with 100 busy rooms, about 14 KB written to disk per message, WAL and checkpoints
     // together); now one commit's events share the table's last pages, and per room only a small
     // index entry moves. The unique index is still the fence against a second writer.
     {3, R"sql(
