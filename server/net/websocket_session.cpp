@@ -76,7 +76,9 @@ template <class Derived>
 void websocket_session<Derived>::do_read() {
   // Most connections wait most of the time, each with this read pending. Beast prepares the
   // buffer before any byte arrives (1,536 bytes for a whole-message read), so the wait reads at
-  // most idle_read_bytes; a longer message is finished by on_read_start.
+  // most idle_read_bytes; a longer message is finished by on_read_start. Every path here has
+  // consumed the last message: give back what a long one grew.
+  if (buffer_.capacity() > idle_read_bytes) buffer_.shrink_to_fit();
   derived().ws().async_read_some(
       buffer_, idle_read_bytes,
       beast::bind_front_handler(&websocket_session::on_read_start, derived().shared_from_this()));
@@ -109,8 +111,6 @@ void websocket_session<Derived>::on_read(beast::error_code ec, std::size_t) {
   }
   auto text = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
-  // Give back what a long message grew; keep the small buffer the next wait needs.
-  if (buffer_.capacity() > idle_read_bytes) buffer_.shrink_to_fit();
   if (handler_) handler_->on_text(std::move(text));
   do_read();
 }
