@@ -210,8 +210,9 @@ TEST(sqlite_store, checkpoints_run_beside_the_writer_and_keep_the_log_small) {
   const auto log = dir.path() / "kelisim.db-wal";
   ASSERT_TRUE(std::filesystem::exists(log));
   EXPECT_LT(std::filesystem::file_size(log), 1'000'000u);
-  EXPECT_EQ(store.events_after("r1", 0).size(), static_cast<std::size_t>(events));
-  EXPECT_EQ(verify_chain(store.events_after("r1", 0)), std::nullopt);
+  const auto stored = store.events_after("r1", 0);
+  EXPECT_EQ(stored.size(), static_cast<std::size_t>(events));
+  EXPECT_EQ(verify_chain(stored), std::nullopt);
 }
 
 TEST(sqlite_store, a_receipt_must_name_an_event_of_its_append) {
