@@ -13,6 +13,7 @@
 #include "net/plain_response.hpp"
 #include "net/security_headers.hpp"
 #include "net/websocket_session.hpp"
+#include "net/websocket_upgrade.hpp"
 
 namespace kelisim::net {
 
@@ -149,11 +150,18 @@ void http_session<Derived>::do_upgrade(http::request<http::string_body> request)
     log().info("refused WebSocket from {}: foreign origin", slot_->address());
     return do_write(plain_response(http::status::forbidden, request.version(), false, "origin not allowed"));
   }
-  // From here the WebSocket's own timeouts apply.
+  const auto refusal = check_upgrade(request);
+  if (refusal.status != http::status::ok) {
+    auto response = plain_response(refusal.status, request.version(), false, refusal.why);
+    if (refusal.status == http::status::upgrade_required) response.set(http::field::sec_websocket_version, "13");
+    return do_write(std::move(response));
+  }
+  // From here the WebSocket's own deadlines apply.
   beast::get_lowest_layer(derived().stream()).expires_never();
   auto slot = std::move(*slot_);
   slot_.reset();
-  make_websocket_session(derived().release_stream(), std::move(request), state_, std::move(slot));
+  make_websocket_session(derived().release_stream(),
+                         upgrade_response(request[http::field::sec_websocket_key]), state_, std::move(slot));
 }
 
 template <class Derived>

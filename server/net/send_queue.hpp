@@ -17,6 +17,8 @@ class send_queue {
   std::size_t size() const noexcept { return frames_.size() - head_; }
   const frame& front() const noexcept { return frames_[head_]; }
   const frame& back() const noexcept { return frames_.back(); }
+  // The i-th waiting frame, 0 being the front.
+  const frame& operator[](std::size_t i) const noexcept { return frames_[head_ + i]; }
 
   void push_back(frame f) { frames_.push_back(std::move(f)); }
   void pop_back() {

@@ -28,6 +28,9 @@ struct transport_options {
   std::size_t send_queue_frames = 1024;
   std::size_t send_queue_bytes = 4 * 1024 * 1024;
   std::chrono::milliseconds hello_timeout{5'000};
+  // A WebSocket silent this long is dropped; at half of it the server sends a ping, which every
+  // browser answers by itself.
+  std::chrono::milliseconds websocket_idle_timeout{300'000};
   // After a close starts, the socket is torn down anyway once this passes.
   std::chrono::milliseconds close_timeout{5'000};
 

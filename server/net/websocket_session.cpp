@@ -5,122 +5,118 @@
 #include <utility>
 
 #include <boost/asio/post.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/asio/write.hpp>
 
 #include "net/failure.hpp"
 #include "net/log.hpp"
 
 namespace kelisim::net {
 
-namespace {
-// Close codes (RFC 6455 7.4.1).
-constexpr std::uint16_t going_away = 1001;
-constexpr std::uint16_t unsupported_data = 1003;
-constexpr std::uint16_t policy_violation = 1008;
-constexpr std::uint16_t internal_error = 1011;
-
-websocket::close_reason close_reason(std::uint16_t code, std::string_view reason) {
-  websocket::close_reason result(static_cast<websocket::close_code>(code));
-  result.reason.assign(reason.data(), std::min<std::size_t>(reason.size(), result.reason.max_size()));
-  return result;
-}
-}  // namespace
-
 template <class Derived>
-websocket_session<Derived>::websocket_session(const asio::any_io_executor& strand, std::shared_ptr<shared_state> state,
-                                              connection_slot slot)
+websocket_session<Derived>::websocket_session(const asio::any_io_executor& executor,
+                                              std::shared_ptr<shared_state> state, connection_slot slot)
     : state_(std::move(state)),
       slot_(std::move(slot)),
-      remote_address_(slot_.address()),
-      hello_timer_(strand),
-      close_timer_(strand) {}
+      reader_(state_->options.message_max),
+      deadline_(executor) {}
 
 template <class Derived>
-void websocket_session<Derived>::run(http::request<http::string_body> request) {
-  auto& ws = derived().ws();
-  // Compression off: it costs memory per connection and opens the door to compression attacks.
-  websocket::permessage_deflate no_compression;
-  no_compression.server_enable = false;
-  no_compression.client_enable = false;
-  ws.set_option(no_compression);
-  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& response) { response.set(http::field::server, "kelisim"); }));
-  // Beast fails a longer message and closes with 1009 (message too big) by itself.
-  ws.read_message_max(state_->options.message_max);
-  ws.async_accept(request, beast::bind_front_handler(&websocket_session::on_accept, derived().shared_from_this()));
-}
-
-template <class Derived>
-void websocket_session<Derived>::on_accept(beast::error_code ec) {
-  if (ec) return fail(ec, "websocket accept");
-
+void websocket_session<Derived>::run(std::string upgrade_response) {
   open_ = true;
   ++state_->counters.websocket_connections;
   std::shared_ptr<client_link> self = derived().shared_from_this();
   const bool registered = state_->registry.add_link(this, self);
 
-  hello_timer_.expires_after(state_->options.hello_timeout);
-  hello_timer_.async_wait(
-      beast::bind_front_handler(&websocket_session::on_hello_deadline, derived().shared_from_this()));
+  const auto now = clock::now();
+  last_heard_ = now;
+  hello_deadline_ = now + state_->options.hello_timeout;
+  arm_deadline(hello_deadline_);
 
+  control_ = std::move(upgrade_response);
   if (!registered) {
-    request_close(going_away, "going away");
+    request_close(close_code::going_away, "going away");
   } else if (state_->app == nullptr || !(handler_ = state_->app->open_link(self))) {
-    request_close(internal_error, "unavailable");
+    request_close(close_code::internal_error, "unavailable");
   }
-  do_read();
+  do_write();
+  start_read();
 }
 
 template <class Derived>
-void websocket_session<Derived>::do_read() {
-  // Most connections wait most of the time, each with this read pending. Beast prepares the
-  // buffer before any byte arrives (1,536 bytes for a whole-message read), so the wait reads at
-  // most idle_read_bytes; a longer message is finished by on_read_start. Every path here has
-  // consumed the last message: give back what a long one grew.
-  if (buffer_.capacity() > idle_read_bytes) buffer_.shrink_to_fit();
-  derived().ws().async_read_some(
-      buffer_, idle_read_bytes,
-      beast::bind_front_handler(&websocket_session::on_read_start, derived().shared_from_this()));
+void websocket_session<Derived>::start_read() {
+  char* into = large_read_ ? large_read_.get() : small_read_.data();
+  const std::size_t size = large_read_ ? large_read_bytes : small_read_bytes;
+  derived().stream().async_read_some(
+      asio::buffer(into, size), beast::bind_front_handler(&websocket_session::on_read, derived().shared_from_this()));
 }
 
 template <class Derived>
-void websocket_session<Derived>::on_read_start(beast::error_code ec, std::size_t bytes) {
-  if (ec || derived().ws().is_message_done()) return on_read(ec, bytes);
-  derived().ws().async_read(buffer_,
-                            beast::bind_front_handler(&websocket_session::on_read, derived().shared_from_this()));
-}
-
-template <class Derived>
-void websocket_session<Derived>::on_read(beast::error_code ec, std::size_t) {
-  // Any read error means the connection is over: Beast has already answered protocol errors
-  // (1009 too big, 1007 invalid UTF-8, 1002 bad frames) with a close frame and torn down.
+void websocket_session<Derived>::on_read(beast::error_code ec, std::size_t bytes) {
+  if (finished_) return;
   if (ec) {
     fail(ec, "websocket read");
     return finish();
   }
-  if (close_requested_) {
-    // Closing: drain until the peer's close frame arrives, hand nothing more to the application.
-    buffer_.consume(buffer_.size());
-    return do_read();
+  last_heard_ = clock::now();
+  ping_sent_ = false;
+
+  const bool was_large = large_read_ != nullptr;
+  std::string_view unread(was_large ? large_read_.get() : small_read_.data(), bytes);
+  bool more = true;
+  while (more && !unread.empty()) {
+    frame_event event;
+    const std::size_t used = reader_.read(unread, event);
+    unread.remove_prefix(used);
+    more = on_frame(event) && (used > 0 || event.what != frame_event::kind::none);
   }
-  if (!derived().ws().got_text()) {
-    buffer_.consume(buffer_.size());
-    request_close(unsupported_data, "text frames only");
-    return do_read();
+  if (finished_ || !more) return;  // the close exchange or a violation ends reading here
+
+  // A full small read means more is coming (a long message or a burst): read big until the
+  // message is done and a read comes back short.
+  if (!was_large && bytes == small_read_bytes) {
+    large_read_ = std::make_unique_for_overwrite<char[]>(large_read_bytes);
+  } else if (was_large && bytes < large_read_bytes && !reader_.mid_message()) {
+    large_read_.reset();
   }
-  auto text = beast::buffers_to_string(buffer_.data());
-  buffer_.consume(buffer_.size());
-  if (handler_) handler_->on_text(std::move(text));
-  do_read();
+  start_read();
+}
+
+template <class Derived>
+bool websocket_session<Derived>::on_frame(frame_event& event) {
+  switch (event.what) {
+    case frame_event::kind::none:
+    case frame_event::kind::pong:
+      return true;
+    case frame_event::kind::message:
+      // Closing: nothing more reaches the application.
+      if (handler_ && !close_requested_) handler_->on_text(std::move(event.payload));
+      return true;
+    case frame_event::kind::ping:
+      if (!close_written_ && !writing_close_) {
+        control_ += control_frame(opcode::pong, event.payload);
+        do_write();
+      }
+      return true;
+    case frame_event::kind::close:
+      close_received_ = true;
+      // Answer with the client's code; what is queued still goes out first.
+      request_close(event.code == close_code::no_status ? close_code::normal : event.code, "");
+      if (close_written_) close_exchanged();
+      return false;
+    case frame_event::kind::violation:
+      log().debug("closing {}: {}", remote_address(), event.payload);
+      close_received_ = true;  // nothing the client sends now can be trusted: stop reading
+      request_close(event.code, event.payload);
+      return false;
+  }
+  return true;
 }
 
 template <class Derived>
 void websocket_session<Derived>::send(std::shared_ptr<std::string const> frame) {
-  asio::post(derived().ws().get_executor(),
-             [self = derived().shared_from_this(), frame = std::move(frame)]() mutable {
-               self->enqueue(std::move(frame));
-             });
+  asio::post(deadline_.get_executor(), [self = derived().shared_from_this(), frame = std::move(frame)]() mutable {
+    self->enqueue(std::move(frame));
+  });
 }
 
 template <class Derived>
@@ -129,113 +125,169 @@ void websocket_session<Derived>::enqueue(std::shared_ptr<std::string const> fram
   const auto& limits = state_->options;
   if (queue_.size() >= limits.send_queue_frames || queued_bytes_ + frame->size() > limits.send_queue_bytes) {
     ++state_->counters.send_queue_drops;
-    log().info("closing slow reader {}: {} frames, {} bytes queued", remote_address_, queue_.size(), queued_bytes_);
-    // Drop everything not yet on the wire; the client resumes from its last seq later.
-    while (queue_.size() > (writing_ ? 1u : 0u)) {
+    log().info("closing slow reader {}: {} frames, {} bytes queued", remote_address(), queue_.size(), queued_bytes_);
+    // Drop everything not yet on the wire; the client resumes from its last seq later. The close
+    // frame follows the write in flight, so the reader learns why at once.
+    while (queue_.size() > writing_frames_) {
       queued_bytes_ -= queue_.back()->size();
       queue_.pop_back();
     }
-    close_requested_ = true;
-    close_reason_ = close_reason(policy_violation, "too slow");
-    close_timer_.expires_after(limits.close_timeout);
-    close_timer_.async_wait(
-        beast::bind_front_handler(&websocket_session::on_close_deadline, derived().shared_from_this()));
-    // Beast lets a close wait behind the write in flight, so the reader learns why at once.
-    return do_close();
+    return request_close(close_code::policy_violation, "too slow");
   }
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame));
-  if (!writing_) do_write();
+  do_write();
 }
 
 template <class Derived>
 void websocket_session<Derived>::do_write() {
+  if (writing_ || finished_) return;
+  // One gathered write: control bytes first (the 101 response, pongs), then queued frames, then
+  // the close frame once every queued frame is ahead of it.
+  const std::size_t frames = close_written_ ? 0 : std::min(queue_.size(), frames_per_write);
+  const bool with_close = close_requested_ && !close_written_ && frames == queue_.size();
+  if (control_.empty() && frames == 0 && !with_close) return;
+
+  control_in_flight_ = std::move(control_);
+  control_.clear();
+  headers_in_flight_.clear();
+  headers_in_flight_.reserve(frames * sizeof(frame_header::bytes));
+  for (std::size_t i = 0; i < frames; ++i)
+    headers_in_flight_.append(frame_header(opcode::text, queue_[i]->size()).view());
+
+  buffers_in_flight_.clear();
+  if (!control_in_flight_.empty()) buffers_in_flight_.push_back(asio::buffer(control_in_flight_));
+  std::size_t header_at = 0;
+  for (std::size_t i = 0; i < frames; ++i) {
+    const auto& frame = *queue_[i];
+    const std::size_t header_size = frame_header(opcode::text, frame.size()).size;
+    buffers_in_flight_.emplace_back(headers_in_flight_.data() + header_at, header_size);
+    buffers_in_flight_.push_back(asio::buffer(frame));
+    header_at += header_size;
+  }
+  if (with_close) buffers_in_flight_.push_back(asio::buffer(close_frame_));
+
   writing_ = true;
-  auto& ws = derived().ws();
-  ws.text(true);
-  ws.async_write(asio::buffer(*queue_.front()),
-                 beast::bind_front_handler(&websocket_session::on_write, derived().shared_from_this()));
+  writing_frames_ = frames;
+  writing_close_ = with_close;
+  asio::async_write(derived().stream(), buffers_in_flight_,
+                    beast::bind_front_handler(&websocket_session::on_write, derived().shared_from_this()));
 }
 
 template <class Derived>
 void websocket_session<Derived>::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
-  queued_bytes_ -= queue_.front()->size();
-  queue_.pop_front();
+  for (; writing_frames_ > 0; --writing_frames_) {
+    queued_bytes_ -= queue_.front()->size();
+    queue_.pop_front();
+  }
+  control_in_flight_.clear();
+  if (finished_) return;
   if (ec) {
     fail(ec, "websocket write");
-    queue_.clear();
-    queued_bytes_ = 0;
-    // The read side notices the broken connection and finishes the session.
-    beast::get_lowest_layer(derived().ws()).close();
-    return;
+    return finish();
   }
-  if (!queue_.empty() && !close_sent_) return do_write();
-  if (queue_.empty() && close_requested_ && !close_sent_) do_close();
+  if (writing_close_) {
+    writing_close_ = false;
+    close_written_ = true;
+    if (close_received_) return close_exchanged();
+  }
+  do_write();
+  if (!writing_) {
+    // Idle again: give back what a burst grew.
+    if (control_in_flight_.capacity() > small_read_bytes) control_in_flight_ = std::string();
+    if (headers_in_flight_.capacity() > small_read_bytes) headers_in_flight_ = std::string();
+    if (buffers_in_flight_.capacity() > 8) buffers_in_flight_ = {};
+  }
 }
 
 template <class Derived>
 void websocket_session<Derived>::close(std::uint16_t code, std::string reason) {
-  asio::post(derived().ws().get_executor(),
-             [self = derived().shared_from_this(), code, reason = std::move(reason)]() mutable {
-               self->request_close(code, std::move(reason));
-             });
-}
-
-template <class Derived>
-void websocket_session<Derived>::request_close(std::uint16_t code, std::string reason) {
-  if (!open_ || close_requested_ || finished_) return;
-  close_requested_ = true;
-  close_reason_ = close_reason(code, reason);
-  close_timer_.expires_after(state_->options.close_timeout);
-  close_timer_.async_wait(
-      beast::bind_front_handler(&websocket_session::on_close_deadline, derived().shared_from_this()));
-  // Flush first: whatever the application queued before closing still reaches the client.
-  if (!writing_ && queue_.empty()) do_close();
-}
-
-template <class Derived>
-void websocket_session<Derived>::do_close() {
-  if (close_sent_ || finished_) return;
-  close_sent_ = true;
-  derived().ws().async_close(close_reason_,
-                             beast::bind_front_handler(&websocket_session::on_close, derived().shared_from_this()));
-}
-
-template <class Derived>
-void websocket_session<Derived>::on_close(beast::error_code ec) {
-  // The pending read completes with websocket::error::closed and finishes the session.
-  if (ec) fail(ec, "websocket close");
-}
-
-template <class Derived>
-void websocket_session<Derived>::authenticated() {
-  asio::post(derived().ws().get_executor(), [self = derived().shared_from_this()] {
-    self->authenticated_ = true;
-    self->hello_timer_.cancel();
+  asio::post(deadline_.get_executor(), [self = derived().shared_from_this(), code, reason = std::move(reason)] {
+    self->request_close(code, reason);
   });
 }
 
 template <class Derived>
-void websocket_session<Derived>::on_hello_deadline(beast::error_code ec) {
-  if (ec == asio::error::operation_aborted || authenticated_ || finished_) return;
-  log().debug("no hello from {} in time", remote_address_);
-  request_close(policy_violation, "hello timeout");
+void websocket_session<Derived>::request_close(std::uint16_t code, std::string_view reason) {
+  if (!open_ || close_requested_ || finished_) return;
+  close_requested_ = true;
+  close_frame_ = close_frame(code, reason);
+  close_deadline_ = clock::now() + state_->options.close_timeout;
+  arm_deadline(close_deadline_);
+  // Whatever the application queued before closing still reaches the client first.
+  do_write();
 }
 
 template <class Derived>
-void websocket_session<Derived>::on_close_deadline(beast::error_code ec) {
+void websocket_session<Derived>::close_exchanged() {
+  // Both close frames are through: the transport ends the connection (within close_deadline_).
+  derived().teardown();
+}
+
+template <class Derived>
+void websocket_session<Derived>::authenticated() {
+  asio::post(deadline_.get_executor(), [self = derived().shared_from_this()] {
+    // The hello deadline, still armed, finds this and turns into the keep-alive check.
+    self->authenticated_ = true;
+  });
+}
+
+template <class Derived>
+void websocket_session<Derived>::arm_deadline(clock::time_point when) {
+  if (deadline_armed_ && deadline_.expiry() <= when) return;
+  deadline_armed_ = true;
+  deadline_.expires_at(when);  // cancels a later wait: its handler sees operation_aborted
+  deadline_.async_wait(beast::bind_front_handler(&websocket_session::on_deadline, derived().shared_from_this()));
+}
+
+template <class Derived>
+void websocket_session<Derived>::on_deadline(beast::error_code ec) {
   if (ec == asio::error::operation_aborted || finished_) return;
-  // The peer neither read what was queued nor answered the close: tear the socket down.
-  beast::get_lowest_layer(derived().ws()).close();
+  deadline_armed_ = false;
+  const auto now = clock::now();
+  if (close_requested_) {
+    if (now < close_deadline_) return arm_deadline(close_deadline_);
+    // The peer neither read what was queued nor answered the close: tear the socket down.
+    return finish();
+  }
+  if (!authenticated_) {
+    if (now < hello_deadline_) return arm_deadline(hello_deadline_);
+    log().debug("no hello from {} in time", remote_address());
+    return request_close(close_code::policy_violation, "hello timeout");
+  }
+  // Keep-alive: a ping at half the idle timeout; silence for all of it means the peer is gone.
+  const auto idle = state_->options.websocket_idle_timeout;
+  if (now - last_heard_ >= idle) {
+    log().debug("{} silent for {} ms: dropped", remote_address(), idle.count());
+    return finish();
+  }
+  if (now - last_heard_ >= idle / 2 && !ping_sent_) {
+    ping_sent_ = true;
+    control_ += control_frame(opcode::ping, {});
+    do_write();
+  }
+  arm_deadline(last_heard_ + (ping_sent_ ? idle : idle / 2));
+}
+
+template <class Derived>
+void websocket_session<Derived>::drain() {
+  derived().stream().async_read_some(asio::buffer(small_read_),
+                                     [self = derived().shared_from_this()](beast::error_code ec, std::size_t) {
+                                       if (ec) return self->finish();
+                                       self->drain();
+                                     });
 }
 
 template <class Derived>
 void websocket_session<Derived>::finish() {
   if (finished_) return;
   finished_ = true;
-  hello_timer_.cancel();
-  close_timer_.cancel();
+  deadline_.cancel();
+  beast::error_code ignored;
+  derived().socket().close(ignored);
+  queue_.clear();
+  queued_bytes_ = 0;
   if (!open_) return;
   --state_->counters.websocket_connections;
   if (auto handler = std::move(handler_)) handler->on_closed();
@@ -245,24 +297,37 @@ void websocket_session<Derived>::finish() {
 template class websocket_session<plain_websocket_session>;
 template class websocket_session<ssl_websocket_session>;
 
-plain_websocket_session::plain_websocket_session(beast::tcp_stream&& stream, std::shared_ptr<shared_state> state,
+plain_websocket_session::plain_websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
                                                  connection_slot slot)
-    : websocket_session(stream.get_executor(), std::move(state), std::move(slot)), ws_(std::move(stream)) {}
+    : websocket_session(socket.get_executor(), std::move(state), std::move(slot)), socket_(std::move(socket)) {}
+
+void plain_websocket_session::teardown() {
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  drain();
+}
 
 ssl_websocket_session::ssl_websocket_session(beast::ssl_stream<beast::tcp_stream>&& stream,
                                              std::shared_ptr<shared_state> state, connection_slot slot)
-    : websocket_session(stream.get_executor(), std::move(state), std::move(slot)), ws_(std::move(stream)) {}
+    : websocket_session(stream.get_executor(), std::move(state), std::move(slot)), stream_(std::move(stream)) {}
 
-void make_websocket_session(beast::tcp_stream stream, http::request<http::string_body> request,
-                            std::shared_ptr<shared_state> state, connection_slot slot) {
-  std::make_shared<plain_websocket_session>(std::move(stream), std::move(state), std::move(slot))
-      ->run(std::move(request));
+void ssl_websocket_session::teardown() {
+  stream_.async_shutdown([self = shared_from_this()](beast::error_code ec) {
+    fail(ec, "tls shutdown");
+    self->finish();
+  });
 }
 
-void make_websocket_session(beast::ssl_stream<beast::tcp_stream> stream, http::request<http::string_body> request,
+void make_websocket_session(beast::tcp_stream stream, std::string upgrade_response, std::shared_ptr<shared_state> state,
+                            connection_slot slot) {
+  std::make_shared<plain_websocket_session>(stream.release_socket(), std::move(state), std::move(slot))
+      ->run(std::move(upgrade_response));
+}
+
+void make_websocket_session(beast::ssl_stream<beast::tcp_stream> stream, std::string upgrade_response,
                             std::shared_ptr<shared_state> state, connection_slot slot) {
   std::make_shared<ssl_websocket_session>(std::move(stream), std::move(state), std::move(slot))
-      ->run(std::move(request));
+      ->run(std::move(upgrade_response));
 }
 
 }  // namespace kelisim::net

@@ -1,83 +1,116 @@
 #pragma once
-// One WebSocket connection after the upgrade: text frames only, bounded send queue with one
-// write in flight, a deadline for the application to accept the client's hello, and a close
-// that flushes what is queued. Plain and TLS flavours share this code through CRTP.
+// One WebSocket connection after the upgrade request: text frames only, a bounded send queue
+// written several frames per system call, a deadline for the application to accept the client's
+// hello, keep-alive pings on a quiet connection, and a close that flushes what is queued.
+// Framing is ours (websocket_frames.hpp), not Beast's: a waiting connection holds no buffers
+// beyond a small read area and one timer, and queued frames leave in one gathered write.
+// Plain and TLS flavours share this code through CRTP.
+#include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
+#include <vector>
 
 #include "net/application.hpp"
 #include "net/beast.hpp"
 #include "net/connection_registry.hpp"
 #include "net/send_queue.hpp"
 #include "net/shared_state.hpp"
+#include "net/websocket_frames.hpp"
 
 namespace kelisim::net {
 
 template <class Derived>
 class websocket_session : public client_link {
  public:
-  // Accepts the upgrade request the HTTP session already read.
-  void run(http::request<http::string_body> request);
+  // Writes the 101 response (upgrade_response) and starts reading frames.
+  void run(std::string upgrade_response);
 
   void send(std::shared_ptr<std::string const> frame) override;
   void close(std::uint16_t code, std::string reason) override;
   void authenticated() override;
-  const std::string& remote_address() const override { return remote_address_; }
+  const std::string& remote_address() const override { return slot_.address(); }
 
  protected:
-  websocket_session(const asio::any_io_executor& strand, std::shared_ptr<shared_state> state, connection_slot slot);
+  websocket_session(const asio::any_io_executor& executor, std::shared_ptr<shared_state> state, connection_slot slot);
+
+  // For the transports' teardown: read and drop until the peer hangs up, then finish.
+  void drain();
+  // The socket is gone (or must go now): close it and tell the application, once.
+  void finish();
 
  private:
+  using clock = std::chrono::steady_clock;
   Derived& derived() { return static_cast<Derived&>(*this); }
 
-  void on_accept(beast::error_code ec);
-  void do_read();
-  void on_read_start(beast::error_code ec, std::size_t bytes);
+  void start_read();
   void on_read(beast::error_code ec, std::size_t bytes);
+  bool on_frame(frame_event& event);
   void enqueue(std::shared_ptr<std::string const> frame);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
-  void request_close(std::uint16_t code, std::string reason);
-  void do_close();
-  void on_close(beast::error_code ec);
-  void on_hello_deadline(beast::error_code ec);
-  void on_close_deadline(beast::error_code ec);
-  void finish();
+  void request_close(std::uint16_t code, std::string_view reason);
+  void close_exchanged();
+  void arm_deadline(clock::time_point when);
+  void on_deadline(beast::error_code ec);
 
-  // What a waiting connection's read buffer holds: room for most commands in one read.
-  static constexpr std::size_t idle_read_bytes = 512;
+  // A waiting connection reads into this much, inside the session; a read that fills it is
+  // followed by reads into a larger buffer, given back once a message is done.
+  static constexpr std::size_t small_read_bytes = 256;
+  static constexpr std::size_t large_read_bytes = 16 * 1024;
+  // One gathered write carries at most this many queued frames.
+  // (31 frames of two buffers, control bytes and a close frame: Asio's 64-buffer gather limit.)
+  static constexpr std::size_t frames_per_write = 31;
 
   std::shared_ptr<shared_state> state_;
   connection_slot slot_;
-  const std::string remote_address_;
-  beast::flat_buffer buffer_;
-  asio::steady_timer hello_timer_;
-  asio::steady_timer close_timer_;
   std::shared_ptr<link_handler> handler_;
+  frame_reader reader_;
+  std::array<char, small_read_bytes> small_read_;
+  std::unique_ptr<char[]> large_read_;
+  asio::steady_timer deadline_;
 
+  // Writing: application frames wait in queue_; control bytes (the 101 response, pongs, the
+  // close frame) wait in control_ and go first. The write in flight holds writing_frames_ frames
+  // from the front of queue_, the control bytes it took, and the frame headers it made.
   send_queue queue_;
   std::size_t queued_bytes_ = 0;
+  std::string control_;
+  std::string close_frame_;
+  std::string control_in_flight_;
+  std::string headers_in_flight_;
+  std::vector<asio::const_buffer> buffers_in_flight_;
+  std::size_t writing_frames_ = 0;
   bool writing_ = false;
 
-  bool open_ = false;            // handshake done, counted and registered
+  clock::time_point last_heard_;
+  clock::time_point hello_deadline_;
+  clock::time_point close_deadline_;
+  bool deadline_armed_ = false;
+  bool ping_sent_ = false;
+
+  bool open_ = false;           // counted and registered
   bool authenticated_ = false;
-  bool close_requested_ = false; // no more frames are queued after this
-  bool close_sent_ = false;
+  bool close_requested_ = false;  // no more application frames are queued after this
+  bool writing_close_ = false;    // the close frame is in the write in flight
+  bool close_written_ = false;
+  bool close_received_ = false;   // or the client broke the protocol: nothing more is read
   bool finished_ = false;
-  websocket::close_reason close_reason_;
 };
 
 class plain_websocket_session : public websocket_session<plain_websocket_session>,
                                 public std::enable_shared_from_this<plain_websocket_session> {
  public:
-  plain_websocket_session(beast::tcp_stream&& stream, std::shared_ptr<shared_state> state, connection_slot slot);
-  websocket::stream<beast::tcp_stream>& ws() { return ws_; }
+  plain_websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state, connection_slot slot);
+  tcp::socket& stream() { return socket_; }
+  tcp::socket& socket() { return socket_; }
+  // After the close frames: half-close, then read until the client hangs up (RFC 6455 7.1.1).
+  void teardown();
 
  private:
-  websocket::stream<beast::tcp_stream> ws_;
+  tcp::socket socket_;
 };
 
 class ssl_websocket_session : public websocket_session<ssl_websocket_session>,
@@ -85,15 +118,19 @@ class ssl_websocket_session : public websocket_session<ssl_websocket_session>,
  public:
   ssl_websocket_session(beast::ssl_stream<beast::tcp_stream>&& stream, std::shared_ptr<shared_state> state,
                         connection_slot slot);
-  websocket::stream<beast::ssl_stream<beast::tcp_stream>>& ws() { return ws_; }
+  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+  tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
+  // After the close frames: TLS close_notify both ways, then the socket closes.
+  void teardown();
 
  private:
-  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
 };
 
-void make_websocket_session(beast::tcp_stream stream, http::request<http::string_body> request,
-                            std::shared_ptr<shared_state> state, connection_slot slot);
-void make_websocket_session(beast::ssl_stream<beast::tcp_stream> stream, http::request<http::string_body> request,
+// The plain session keeps only the socket: the HTTP stream's timers have no use after the upgrade.
+void make_websocket_session(beast::tcp_stream stream, std::string upgrade_response, std::shared_ptr<shared_state> state,
+                            connection_slot slot);
+void make_websocket_session(beast::ssl_stream<beast::tcp_stream> stream, std::string upgrade_response,
                             std::shared_ptr<shared_state> state, connection_slot slot);
 
 extern template class websocket_session<plain_websocket_session>;
