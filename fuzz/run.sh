@@ -14,7 +14,7 @@ build="${KELISIM_FUZZ_BUILD_DIR:-$here/build-fuzz}"
 seconds="${FUZZ_SECONDS:-60}"
 parallel="${FUZZ_PARALLEL:-2}"
 targets=("$@")
-if ((${#targets[@]} == 0)); then targets=(protocol engine token static_path); fi
+if ((${#targets[@]} == 0)); then targets=(protocol engine token static_path websocket_frames); fi
 
 cxx="${KELISIM_FUZZ_CXX:-$(command -v clang++-14 || command -v clang++)}"
 cc="${KELISIM_FUZZ_CC:-$(command -v clang-14 || command -v clang)}"

@@ -39,14 +39,14 @@ std::size_t connection_registry::open_connections() const {
   return total_;
 }
 
-bool connection_registry::add_link(const client_link* key, std::weak_ptr<client_link> link) {
+bool connection_registry::add_link(const transport_link* key, std::weak_ptr<transport_link> link) {
   std::lock_guard lock(mutex_);
   if (shutting_down_) return false;
   links_.emplace(key, std::move(link));
   return true;
 }
 
-void connection_registry::remove_link(const client_link* key) {
+void connection_registry::remove_link(const transport_link* key) {
   std::function<void()> drained;
   {
     std::lock_guard lock(mutex_);
@@ -61,15 +61,32 @@ std::size_t connection_registry::live_links() const {
   return links_.size();
 }
 
+std::vector<std::shared_ptr<transport_link>> connection_registry::live() const {
+  std::vector<std::shared_ptr<transport_link>> open;
+  open.reserve(links_.size());
+  for (const auto& [key, weak] : links_)
+    if (auto link = weak.lock()) open.push_back(std::move(link));
+  return open;
+}
+
+void connection_registry::check_all_alive() const {
+  std::vector<std::shared_ptr<transport_link>> open;
+  {
+    std::lock_guard lock(mutex_);
+    open = live();
+  }
+  // Outside the lock: each check posts to its connection's strand.
+  for (auto& link : open) link->check_alive();
+}
+
 void connection_registry::close_all_links(std::uint16_t code, const std::string& reason,
                                           std::function<void()> on_drained) {
-  std::vector<std::shared_ptr<client_link>> open;
+  std::vector<std::shared_ptr<transport_link>> open;
   bool drained_now = false;
   {
     std::lock_guard lock(mutex_);
     shutting_down_ = true;
-    for (auto& [key, weak] : links_)
-      if (auto link = weak.lock()) open.push_back(std::move(link));
+    open = live();
     drained_now = links_.empty();
     if (!drained_now) on_drained_ = std::move(on_drained);
   }

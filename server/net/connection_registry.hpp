@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "net/application.hpp"
+#include "net/transport_link.hpp"
 
 namespace kelisim::net {
 
@@ -44,9 +44,12 @@ class connection_registry {
   std::size_t open_connections() const;
 
   // False when the server is already shutting down: the caller closes the link at once.
-  bool add_link(const client_link* key, std::weak_ptr<client_link> link);
-  void remove_link(const client_link* key);
+  bool add_link(const transport_link* key, std::weak_ptr<transport_link> link);
+  void remove_link(const transport_link* key);
   std::size_t live_links() const;
+
+  // The keep-alive sweep: asks every live link to check itself (see transport_link).
+  void check_all_alive() const;
 
   // Shutdown: closes every live link with code/reason; on_drained runs once, on whichever thread
   // removes the last link (or here, when there are none).
@@ -61,7 +64,9 @@ class connection_registry {
   mutable std::mutex mutex_;
   std::size_t total_ = 0;
   std::unordered_map<std::string, std::size_t> per_address_;
-  std::unordered_map<const client_link*, std::weak_ptr<client_link>> links_;
+  std::vector<std::shared_ptr<transport_link>> live() const;  // callers hold the lock
+
+  std::unordered_map<const transport_link*, std::weak_ptr<transport_link>> links_;
   bool shutting_down_ = false;
   std::function<void()> on_drained_;
 };

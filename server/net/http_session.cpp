@@ -160,8 +160,10 @@ void http_session<Derived>::do_upgrade(http::request<http::string_body> request)
   beast::get_lowest_layer(derived().stream()).expires_never();
   auto slot = std::move(*slot_);
   slot_.reset();
-  make_websocket_session(derived().release_stream(),
-                         upgrade_response(request[http::field::sec_websocket_key]), state_, std::move(slot));
+  // A client may send its first frames right behind the request; they are in buffer_ already.
+  const auto early = buffer_.cdata();
+  make_websocket_session(derived().release_stream(), upgrade_response(request[http::field::sec_websocket_key]),
+                         {static_cast<const char*>(early.data()), early.size()}, state_, std::move(slot));
 }
 
 template <class Derived>

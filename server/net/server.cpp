@@ -52,7 +52,8 @@ server::server(server_options options)
       io_(),
       control_(asio::make_strand(io_)),
       signals_(control_),
-      drain_timer_(control_) {
+      drain_timer_(control_),
+      keep_alive_timer_(control_) {
   if (options_.tls) tls_context_.emplace(make_server_tls_context(options_.tls_certificate, options_.tls_private_key));
   state_ = make_state(options_, counters_);
   listener_ = std::make_shared<listener>(io_, tls_context_ ? &*tls_context_ : nullptr,
@@ -71,6 +72,7 @@ void server::run(std::shared_ptr<application> app) {
     signals_.add(SIGTERM);
     do_wait_signal();
   }
+  asio::post(control_, [this] { do_keep_alive(); });
 
   const unsigned threads = options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> workers;
@@ -111,6 +113,17 @@ void server::on_signal(boost::system::error_code ec, int signal_number) {
   do_wait_signal();
 }
 
+void server::do_keep_alive() {
+  // Every WebSocket checks itself a few times per idle timeout: a ping goes between half of it
+  // and half plus a tenth, a silent connection is dropped within a tenth after the whole.
+  if (stopping_) return;
+  state_->registry.check_all_alive();
+  keep_alive_timer_.expires_after(state_->options.websocket_idle_timeout / 10);
+  keep_alive_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) do_keep_alive();
+  });
+}
+
 void server::begin_shutdown() {
   if (stopping_) {
     log().info("second stop request: stopping now");
@@ -118,6 +131,7 @@ void server::begin_shutdown() {
     return;
   }
   stopping_ = true;
+  keep_alive_timer_.cancel();
   listener_->stop();
   if (state_->app) state_->app->stopping();
 

@@ -63,6 +63,7 @@ class server {
   void do_wait_signal();
   void on_signal(boost::system::error_code ec, int signal_number);
   void begin_shutdown();
+  void do_keep_alive();
   void run_io();
 
   server_options options_;
@@ -74,6 +75,7 @@ class server {
   std::shared_ptr<listener> listener_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drain_timer_;
+  boost::asio::steady_timer keep_alive_timer_;
   bool stopping_ = false;  // on control_
 };
 

@@ -26,6 +26,8 @@ std::size_t header_size_for(const std::array<unsigned char, 14>& header) {
 
 std::size_t frame_reader::read(std::string_view bytes, frame_event& event) {
   event.what = frame_event::kind::none;
+  event.code = 0;
+  event.payload.clear();
   std::size_t used = 0;
   while (!failed_ && used < bytes.size()) {
     if (!in_payload_) {
@@ -93,7 +95,6 @@ std::size_t frame_reader::read_header(std::string_view bytes, frame_event& event
     in_message_ = true;
     message_.clear();
   }
-  if (in_message_ && fin_) message_.reserve(message_.size() + static_cast<std::size_t>(length));
   return used;
 }
 

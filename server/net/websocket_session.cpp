@@ -21,10 +21,10 @@ websocket_session<Derived>::websocket_session(const asio::any_io_executor& execu
       deadline_(executor) {}
 
 template <class Derived>
-void websocket_session<Derived>::run(std::string upgrade_response) {
+void websocket_session<Derived>::run(std::string upgrade_response, std::string_view early_bytes) {
   open_ = true;
   ++state_->counters.websocket_connections;
-  std::shared_ptr<client_link> self = derived().shared_from_this();
+  std::shared_ptr<transport_link> self = derived().shared_from_this();
   const bool registered = state_->registry.add_link(this, self);
 
   const auto now = clock::now();
@@ -39,6 +39,7 @@ void websocket_session<Derived>::run(std::string upgrade_response) {
     request_close(close_code::internal_error, "unavailable");
   }
   do_write();
+  if (!early_bytes.empty() && !take(early_bytes)) return;
   start_read();
 }
 
@@ -57,19 +58,8 @@ void websocket_session<Derived>::on_read(beast::error_code ec, std::size_t bytes
     fail(ec, "websocket read");
     return finish();
   }
-  last_heard_ = clock::now();
-  ping_sent_ = false;
-
   const bool was_large = large_read_ != nullptr;
-  std::string_view unread(was_large ? large_read_.get() : small_read_.data(), bytes);
-  bool more = true;
-  while (more && !unread.empty()) {
-    frame_event event;
-    const std::size_t used = reader_.read(unread, event);
-    unread.remove_prefix(used);
-    more = on_frame(event) && (used > 0 || event.what != frame_event::kind::none);
-  }
-  if (finished_ || !more) return;  // the close exchange or a violation ends reading here
+  if (!take({was_large ? large_read_.get() : small_read_.data(), bytes})) return;
 
   // A full small read means more is coming (a long message or a burst): read big until the
   // message is done and a read comes back short.
@@ -79,6 +69,21 @@ void websocket_session<Derived>::on_read(beast::error_code ec, std::size_t bytes
     large_read_.reset();
   }
   start_read();
+}
+
+template <class Derived>
+bool websocket_session<Derived>::take(std::string_view unread) {
+  last_heard_ = clock::now();
+  ping_sent_ = false;
+  bool more = true;
+  while (more && !unread.empty()) {
+    frame_event event;
+    const std::size_t used = reader_.read(unread, event);
+    unread.remove_prefix(used);
+    more = on_frame(event) && (used > 0 || event.what != frame_event::kind::none);
+  }
+  // The close exchange or a violation ends reading here.
+  return more && !finished_;
 }
 
 template <class Derived>
@@ -126,17 +131,23 @@ void websocket_session<Derived>::enqueue(std::shared_ptr<std::string const> fram
   if (queue_.size() >= limits.send_queue_frames || queued_bytes_ + frame->size() > limits.send_queue_bytes) {
     ++state_->counters.send_queue_drops;
     log().info("closing slow reader {}: {} frames, {} bytes queued", remote_address(), queue_.size(), queued_bytes_);
-    // Drop everything not yet on the wire; the client resumes from its last seq later. The close
-    // frame follows the write in flight, so the reader learns why at once.
-    while (queue_.size() > writing_frames_) {
-      queued_bytes_ -= queue_.back()->size();
-      queue_.pop_back();
-    }
+    // The client resumes from its last seq later. The close frame follows the write in flight,
+    // so the reader learns why at once.
+    drop_unwritten();
     return request_close(close_code::policy_violation, "too slow");
   }
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame));
   do_write();
+}
+
+template <class Derived>
+void websocket_session<Derived>::drop_unwritten() {
+  // The frames of a write in flight stay: its buffers point into them until it completes.
+  while (queue_.size() > writing_frames_) {
+    queued_bytes_ -= queue_.back()->size();
+    queue_.pop_back();
+  }
 }
 
 template <class Derived>
@@ -181,7 +192,6 @@ void websocket_session<Derived>::on_write(beast::error_code ec, std::size_t) {
     queued_bytes_ -= queue_.front()->size();
     queue_.pop_front();
   }
-  control_in_flight_.clear();
   if (finished_) return;
   if (ec) {
     fail(ec, "websocket write");
@@ -194,10 +204,10 @@ void websocket_session<Derived>::on_write(beast::error_code ec, std::size_t) {
   }
   do_write();
   if (!writing_) {
-    // Idle again: give back what a burst grew.
-    if (control_in_flight_.capacity() > small_read_bytes) control_in_flight_ = std::string();
-    if (headers_in_flight_.capacity() > small_read_bytes) headers_in_flight_ = std::string();
-    if (buffers_in_flight_.capacity() > 8) buffers_in_flight_ = {};
+    // Nothing more to write: hold no write buffers while waiting, which is most of the time.
+    control_in_flight_ = std::string();
+    headers_in_flight_ = std::string();
+    buffers_in_flight_ = {};
   }
 }
 
@@ -228,7 +238,7 @@ void websocket_session<Derived>::close_exchanged() {
 template <class Derived>
 void websocket_session<Derived>::authenticated() {
   asio::post(deadline_.get_executor(), [self = derived().shared_from_this()] {
-    // The hello deadline, still armed, finds this and turns into the keep-alive check.
+    // The hello deadline, still armed, finds this and lets the timer rest.
     self->authenticated_ = true;
   });
 }
@@ -251,23 +261,33 @@ void websocket_session<Derived>::on_deadline(beast::error_code ec) {
     // The peer neither read what was queued nor answered the close: tear the socket down.
     return finish();
   }
-  if (!authenticated_) {
-    if (now < hello_deadline_) return arm_deadline(hello_deadline_);
-    log().debug("no hello from {} in time", remote_address());
-    return request_close(close_code::policy_violation, "hello timeout");
-  }
-  // Keep-alive: a ping at half the idle timeout; silence for all of it means the peer is gone.
+  if (authenticated_) return;  // from here the server's keep-alive sweep watches the connection
+  if (now < hello_deadline_) return arm_deadline(hello_deadline_);
+  log().debug("no hello from {} in time", remote_address());
+  request_close(close_code::policy_violation, "hello timeout");
+}
+
+template <class Derived>
+void websocket_session<Derived>::check_alive() {
+  asio::post(deadline_.get_executor(), [self = derived().shared_from_this()] { self->keep_alive(); });
+}
+
+template <class Derived>
+void websocket_session<Derived>::keep_alive() {
+  // Before the hello and while closing, the deadline timer is in charge.
+  if (finished_ || close_requested_ || !authenticated_) return;
+  // A ping at half the idle timeout; silence for all of it means the peer is gone.
   const auto idle = state_->options.websocket_idle_timeout;
-  if (now - last_heard_ >= idle) {
+  const auto quiet = clock::now() - last_heard_;
+  if (quiet >= idle) {
     log().debug("{} silent for {} ms: dropped", remote_address(), idle.count());
     return finish();
   }
-  if (now - last_heard_ >= idle / 2 && !ping_sent_) {
+  if (quiet >= idle / 2 && !ping_sent_) {
     ping_sent_ = true;
     control_ += control_frame(opcode::ping, {});
     do_write();
   }
-  arm_deadline(last_heard_ + (ping_sent_ ? idle : idle / 2));
 }
 
 template <class Derived>
@@ -286,8 +306,7 @@ void websocket_session<Derived>::finish() {
   deadline_.cancel();
   beast::error_code ignored;
   derived().socket().close(ignored);
-  queue_.clear();
-  queued_bytes_ = 0;
+  drop_unwritten();
   if (!open_) return;
   --state_->counters.websocket_connections;
   if (auto handler = std::move(handler_)) handler->on_closed();
@@ -318,16 +337,16 @@ void ssl_websocket_session::teardown() {
   });
 }
 
-void make_websocket_session(beast::tcp_stream stream, std::string upgrade_response, std::shared_ptr<shared_state> state,
-                            connection_slot slot) {
+void make_websocket_session(beast::tcp_stream stream, std::string upgrade_response, std::string_view early_bytes,
+                            std::shared_ptr<shared_state> state, connection_slot slot) {
   std::make_shared<plain_websocket_session>(stream.release_socket(), std::move(state), std::move(slot))
-      ->run(std::move(upgrade_response));
+      ->run(std::move(upgrade_response), early_bytes);
 }
 
 void make_websocket_session(beast::ssl_stream<beast::tcp_stream> stream, std::string upgrade_response,
-                            std::shared_ptr<shared_state> state, connection_slot slot) {
+                            std::string_view early_bytes, std::shared_ptr<shared_state> state, connection_slot slot) {
   std::make_shared<ssl_websocket_session>(std::move(stream), std::move(state), std::move(slot))
-      ->run(std::move(upgrade_response));
+      ->run(std::move(upgrade_response), early_bytes);
 }
 
 }  // namespace kelisim::net

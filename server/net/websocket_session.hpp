@@ -1,9 +1,11 @@
 #pragma once
 // One WebSocket connection after the upgrade request: text frames only, a bounded send queue
 // written several frames per system call, a deadline for the application to accept the client's
-// hello, keep-alive pings on a quiet connection, and a close that flushes what is queued.
+// hello, keep-alive pings on a quiet connection (the server's sweep asks), and a close that
+// flushes what is queued.
 // Framing is ours (websocket_frames.hpp), not Beast's: a waiting connection holds no buffers
-// beyond a small read area and one timer, and queued frames leave in one gathered write.
+// beyond a small read area and a timer that waits only for the hello or a close, and queued
+// frames leave in one gathered write.
 // Plain and TLS flavours share this code through CRTP.
 #include <array>
 #include <chrono>
@@ -18,20 +20,23 @@
 #include "net/connection_registry.hpp"
 #include "net/send_queue.hpp"
 #include "net/shared_state.hpp"
+#include "net/transport_link.hpp"
 #include "net/websocket_frames.hpp"
 
 namespace kelisim::net {
 
 template <class Derived>
-class websocket_session : public client_link {
+class websocket_session : public transport_link {
  public:
-  // Writes the 101 response (upgrade_response) and starts reading frames.
-  void run(std::string upgrade_response);
+  // Writes the 101 response (upgrade_response) and reads frames, starting with any the HTTP
+  // session read past the upgrade request.
+  void run(std::string upgrade_response, std::string_view early_bytes);
 
   void send(std::shared_ptr<std::string const> frame) override;
   void close(std::uint16_t code, std::string reason) override;
   void authenticated() override;
   const std::string& remote_address() const override { return slot_.address(); }
+  void check_alive() override;
 
  protected:
   websocket_session(const asio::any_io_executor& executor, std::shared_ptr<shared_state> state, connection_slot slot);
@@ -47,12 +52,15 @@ class websocket_session : public client_link {
 
   void start_read();
   void on_read(beast::error_code ec, std::size_t bytes);
+  bool take(std::string_view unread);
   bool on_frame(frame_event& event);
   void enqueue(std::shared_ptr<std::string const> frame);
+  void drop_unwritten();
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void request_close(std::uint16_t code, std::string_view reason);
   void close_exchanged();
+  void keep_alive();
   void arm_deadline(clock::time_point when);
   void on_deadline(beast::error_code ec);
 
@@ -128,10 +136,10 @@ class ssl_websocket_session : public websocket_session<ssl_websocket_session>,
 };
 
 // The plain session keeps only the socket: the HTTP stream's timers have no use after the upgrade.
-void make_websocket_session(beast::tcp_stream stream, std::string upgrade_response, std::shared_ptr<shared_state> state,
-                            connection_slot slot);
-void make_websocket_session(beast::ssl_stream<beast::tcp_stream> stream, std::string upgrade_response,
+void make_websocket_session(beast::tcp_stream stream, std::string upgrade_response, std::string_view early_bytes,
                             std::shared_ptr<shared_state> state, connection_slot slot);
+void make_websocket_session(beast::ssl_stream<beast::tcp_stream> stream, std::string upgrade_response,
+                            std::string_view early_bytes, std::shared_ptr<shared_state> state, connection_slot slot);
 
 extern template class websocket_session<plain_websocket_session>;
 extern template class websocket_session<ssl_websocket_session>;

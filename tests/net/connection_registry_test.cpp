@@ -33,14 +33,29 @@ TEST(connection_registry, caps_per_address_and_in_total) {
   EXPECT_EQ(registry.open_connections(), 2u);
 }
 
-struct recording_link final : client_link {
+struct recording_link final : transport_link {
   void send(std::shared_ptr<std::string const>) override {}
+  void check_alive() override { ++checks; }
   void close(std::uint16_t code, std::string reason) override { closes.emplace_back(code, std::move(reason)); }
   void authenticated() override {}
   const std::string& remote_address() const override { return address; }
   std::string address = "127.0.0.1";
   std::vector<std::pair<std::uint16_t, std::string>> closes;
+  int checks = 0;
 };
+
+TEST(connection_registry, the_keep_alive_sweep_reaches_every_live_link) {
+  connection_registry registry(10, 10);
+  auto first = std::make_shared<recording_link>();
+  auto second = std::make_shared<recording_link>();
+  ASSERT_TRUE(registry.add_link(first.get(), first));
+  ASSERT_TRUE(registry.add_link(second.get(), second));
+  registry.check_all_alive();
+  registry.remove_link(second.get());
+  registry.check_all_alive();
+  EXPECT_EQ(first->checks, 2);
+  EXPECT_EQ(second->checks, 1);
+}
 
 TEST(connection_registry, shutdown_closes_every_link_and_reports_drained) {
   connection_registry registry(10, 10);

@@ -357,6 +357,64 @@ TEST_F(server_test, websocket_binary_frame_is_closed_1003) {
   expect_every_link_closed_once();
 }
 
+// An upgrade request over plain TCP, with the given key and version.
+std::string upgrade_request(const std::string& key = "dGhlIHNhbXBsZSBub25jZQ==", const std::string& version = "13") {
+  return "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: " + version + "\r\n\r\n";
+}
+
+// A masked client text frame, as a browser sends it.
+std::string masked_text(const std::string& text) {
+  const std::string mask = "\x11\x22\x33\x44";
+  std::string frame = "\x81";
+  frame += static_cast<char>(0x80 | text.size());
+  frame += mask;
+  for (std::size_t i = 0; i < text.size(); ++i) frame += static_cast<char>(text[i] ^ mask[i % 4]);
+  return frame;
+}
+
+TEST_F(server_test, websocket_upgrade_answers_the_key_and_refuses_other_versions_and_bad_keys) {
+  options_.tls = false;
+  start();
+  // The accept value for this key is the example in RFC 6455 1.3.
+  const auto accepted = net_test::exchange_raw(port(), upgrade_request(), 300ms);
+  EXPECT_NE(accepted.received.find("HTTP/1.1 101 "), std::string::npos) << accepted.received;
+  EXPECT_NE(accepted.received.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), std::string::npos)
+      << accepted.received;
+
+  const auto old_version = net_test::exchange_raw(port(), upgrade_request("dGhlIHNhbXBsZSBub25jZQ==", "8"));
+  EXPECT_TRUE(old_version.received.starts_with("HTTP/1.1 426 ")) << old_version.received;
+  EXPECT_NE(old_version.received.find("Sec-WebSocket-Version: 13"), std::string::npos) << old_version.received;
+
+  const auto short_key = net_test::exchange_raw(port(), upgrade_request("c2hvcnQ="));
+  EXPECT_TRUE(short_key.received.starts_with("HTTP/1.1 400 ")) << short_key.received;
+}
+
+TEST_F(server_test, websocket_answering_pings_stays_open_past_the_idle_timeout) {
+  // Long enough that a pong on a loaded test machine is never late.
+  options_.transport.websocket_idle_timeout = 1s;
+  start();
+  auto client = greeted_client();
+  // Beast answers the server's pings while it reads; nothing else arrives for 2.5 idle timeouts.
+  EXPECT_FALSE(client->await_close(2500ms)) << "closed with " << client->close_code();
+  EXPECT_EQ(app_->closed.load(), 0);
+}
+
+TEST_F(server_test, websocket_silent_past_the_idle_timeout_is_pinged_then_dropped) {
+  options_.tls = false;
+  options_.transport.websocket_idle_timeout = 300ms;
+  start();
+  // Upgrade and hello in one write, then never a byte more (no pong).
+  const auto result = net_test::exchange_raw(port(), upgrade_request() + masked_text("hello"), 5s);
+  EXPECT_TRUE(result.closed);
+  const std::string welcome = "\x81\x07welcome";
+  const std::string ping("\x89\x00", 2);
+  const auto at_welcome = result.received.find(welcome);
+  ASSERT_NE(at_welcome, std::string::npos) << result.received;
+  EXPECT_EQ(result.received.substr(at_welcome + welcome.size()), ping) << "one ping, then the connection ends";
+  expect_every_link_closed_once();
+}
+
 TEST_F(server_test, slow_reader_is_closed_1008_too_slow) {
   start();
   auto client = greeted_client();
