@@ -396,8 +396,9 @@ TEST_F(server_test, websocket_answering_pings_stays_open_past_the_idle_timeout) 
   start();
   auto client = greeted_client();
   // Beast answers the server's pings while it reads; nothing else arrives for 2.5 idle timeouts.
+  // A drop (with or without a close frame) would end the read: await_close would say true. (The
+  // client hangs up itself when the wait ends, so the application's count proves nothing after.)
   EXPECT_FALSE(client->await_close(2500ms)) << "closed with " << client->close_code();
-  EXPECT_EQ(app_->closed.load(), 0);
 }
 
 TEST_F(server_test, websocket_silent_past_the_idle_timeout_is_pinged_then_dropped) {
