@@ -238,8 +238,11 @@ void websocket_session<Derived>::close_exchanged() {
 template <class Derived>
 void websocket_session<Derived>::authenticated() {
   asio::post(deadline_.get_executor(), [self = derived().shared_from_this()] {
-    // The hello deadline, still armed, finds this and lets the timer rest.
     self->authenticated_ = true;
+    // The hello deadline is met: an idle connection keeps no timer wait (and its memory).
+    if (self->close_requested_) return;
+    self->deadline_armed_ = false;
+    self->deadline_.cancel();
   });
 }
 
