@@ -97,24 +97,27 @@ bool websocket_session<Derived>::on_frame(frame_event& event) {
       if (handler_ && !close_requested_) handler_->on_text(std::move(event.payload));
       return true;
     case frame_event::kind::ping:
-      if (!close_written_ && !writing_close_) {
+      // A client that pings without reading gets no more pongs than fit in the backlog
+      // (RFC 6455 5.5.3 lets a pong answer only the latest ping).
+      if (!close_written_ && !writing_close_ && control_.size() < control_backlog_bytes) {
         control_ += control_frame(opcode::pong, event.payload);
         do_write();
       }
       return true;
     case frame_event::kind::close:
-      close_received_ = true;
       // Answer with the client's code; what is queued still goes out first.
       request_close(event.code == close_code::no_status ? close_code::normal : event.code, "");
-      if (close_written_) close_exchanged();
-      return false;
+      break;
     case frame_event::kind::violation:
       log().debug("closing {}: {}", remote_address(), event.payload);
-      close_received_ = true;  // nothing the client sends now can be trusted: stop reading
       request_close(event.code, event.payload);
-      return false;
+      break;
   }
-  return true;
+  // The client's close frame, or a violation after which nothing it sends can be trusted:
+  // reading stops here.
+  close_received_ = true;
+  if (close_written_) close_exchanged();
+  return false;
 }
 
 template <class Derived>

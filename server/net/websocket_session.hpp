@@ -71,6 +71,8 @@ class websocket_session : public transport_link {
   // One gathered write carries at most this many queued frames.
   // (31 frames of two buffers, control bytes and a close frame: Asio's 64-buffer gather limit.)
   static constexpr std::size_t frames_per_write = 31;
+  // Control bytes (pongs, a ping) waiting behind a write that does not finish stay below this.
+  static constexpr std::size_t control_backlog_bytes = 512;
 
   std::shared_ptr<shared_state> state_;
   connection_slot slot_;
