@@ -118,7 +118,8 @@ void server::do_keep_alive() {
   // and half plus a tenth, a silent connection is dropped within a tenth after the whole.
   if (stopping_) return;
   state_->registry.check_all_alive();
-  keep_alive_timer_.expires_after(state_->options.websocket_idle_timeout / 10);
+  keep_alive_timer_.expires_after(
+      std::max<std::chrono::milliseconds>(state_->options.websocket_idle_timeout / 10, std::chrono::milliseconds(10)));
   keep_alive_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) do_keep_alive();
   });
