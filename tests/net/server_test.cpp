@@ -363,15 +363,17 @@ std::string upgrade_request(const std::string& key = "dGhlIHNhbXBsZSBub25jZQ==",
          "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: " + version + "\r\n\r\n";
 }
 
-// A masked client text frame, as a browser sends it.
-std::string masked_text(const std::string& text) {
+// A masked client frame (FIN set, payload under 126 bytes), as a browser sends it.
+std::string masked_frame(unsigned char opcode, const std::string& text) {
   const std::string mask = "\x11\x22\x33\x44";
-  std::string frame = "\x81";
+  std::string frame(1, static_cast<char>(0x80 | opcode));
   frame += static_cast<char>(0x80 | text.size());
   frame += mask;
   for (std::size_t i = 0; i < text.size(); ++i) frame += static_cast<char>(text[i] ^ mask[i % 4]);
   return frame;
 }
+
+std::string masked_text(const std::string& text) { return masked_frame(0x1, text); }
 
 TEST_F(server_test, websocket_upgrade_answers_the_key_and_refuses_other_versions_and_bad_keys) {
   options_.tls = false;
@@ -388,6 +390,22 @@ TEST_F(server_test, websocket_upgrade_answers_the_key_and_refuses_other_versions
 
   const auto short_key = net_test::exchange_raw(port(), upgrade_request("c2hvcnQ="));
   EXPECT_TRUE(short_key.received.starts_with("HTTP/1.1 400 ")) << short_key.received;
+}
+
+TEST_F(server_test, websocket_ping_is_answered_with_its_payload_and_close_with_its_code) {
+  options_.tls = false;
+  start();
+  const auto result = net_test::exchange_raw(
+      port(), upgrade_request() + masked_text("hello") + masked_frame(0x9, "are you there") +
+                  masked_frame(0x8, std::string("\x0f\xa0", 2) + "done"));
+  EXPECT_TRUE(result.closed);
+  const std::string pong = "\x8a\x0d" "are you there";
+  const std::string close_4000("\x88\x02\x0f\xa0", 4);
+  const auto at_pong = result.received.find(pong);
+  ASSERT_NE(at_pong, std::string::npos) << result.received;
+  // The close answer echoes the client's code (4000) and comes last.
+  EXPECT_EQ(result.received.substr(result.received.size() - close_4000.size()), close_4000);
+  expect_every_link_closed_once();
 }
 
 TEST_F(server_test, websocket_answering_pings_stays_open_past_the_idle_timeout) {
