@@ -14,12 +14,11 @@
 #include "net/shared_state.hpp"
 #include "net/startup_error.hpp"
 #include "net/tls_context.hpp"
+#include "net/websocket_frames.hpp"
 
 namespace kelisim::net {
 
 namespace {
-
-constexpr std::uint16_t going_away = 1001;
 
 tcp::endpoint resolve_endpoint(asio::io_context& io, const std::string& host, std::uint16_t port) {
   beast::error_code ec;
@@ -145,7 +144,7 @@ void server::begin_shutdown() {
   });
   const auto open = state_->registry.live_links();
   if (open > 0) log().info("closing {} WebSocket(s)", open);
-  state_->registry.close_all_links(going_away, "going away", [this] {
+  state_->registry.close_all_links(close_code::going_away, "going away", [this] {
     asio::post(control_, [this] {
       drain_timer_.cancel();
       io_.stop();

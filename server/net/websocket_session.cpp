@@ -164,20 +164,17 @@ void websocket_session<Derived>::do_write() {
 
   control_in_flight_ = std::move(control_);
   control_.clear();
+  // Reserved up front, so appending never moves the headers the buffers point into.
   headers_in_flight_.clear();
   headers_in_flight_.reserve(frames * sizeof(frame_header::bytes));
-  for (std::size_t i = 0; i < frames; ++i)
-    headers_in_flight_.append(frame_header(opcode::text, queue_[i]->size()).view());
-
   buffers_in_flight_.clear();
   if (!control_in_flight_.empty()) buffers_in_flight_.push_back(asio::buffer(control_in_flight_));
-  std::size_t header_at = 0;
   for (std::size_t i = 0; i < frames; ++i) {
     const auto& frame = *queue_[i];
-    const std::size_t header_size = frame_header(opcode::text, frame.size()).size;
-    buffers_in_flight_.emplace_back(headers_in_flight_.data() + header_at, header_size);
+    const frame_header header(opcode::text, frame.size());
+    buffers_in_flight_.emplace_back(headers_in_flight_.data() + headers_in_flight_.size(), header.size);
+    headers_in_flight_.append(header.view());
     buffers_in_flight_.push_back(asio::buffer(frame));
-    header_at += header_size;
   }
   if (with_close) buffers_in_flight_.push_back(asio::buffer(close_frame_));
 
