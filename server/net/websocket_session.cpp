@@ -122,14 +122,22 @@ bool websocket_session<Derived>::on_frame(frame_event& event) {
 
 template <class Derived>
 void websocket_session<Derived>::send(std::shared_ptr<std::string const> frame) {
-  asio::post(deadline_.get_executor(), [self = derived().shared_from_this(), frame = std::move(frame)]() mutable {
-    self->enqueue(std::move(frame));
-  });
+  if (frame == nullptr || !outbox_.push(std::move(frame))) return;
+  asio::post(deadline_.get_executor(), [self = derived().shared_from_this()] { self->take_outbox(); });
 }
 
 template <class Derived>
-void websocket_session<Derived>::enqueue(std::shared_ptr<std::string const> frame) {
-  if (!open_ || finished_ || close_requested_ || frame == nullptr) return;
+void websocket_session<Derived>::take_outbox() {
+  // Queue all that arrived, then write once: the frames share one gathered write.
+  bool queued = false;
+  outbox_.take_all([&](std::shared_ptr<std::string const>&& frame) { queued = enqueue(std::move(frame)) || queued; });
+  if (queued) do_write();
+}
+
+// True when the frame joined the queue; false when it was dropped (closing, or a slow reader).
+template <class Derived>
+bool websocket_session<Derived>::enqueue(std::shared_ptr<std::string const> frame) {
+  if (!open_ || finished_ || close_requested_) return false;
   const auto& limits = state_->options;
   if (queue_.size() >= limits.send_queue_frames || queued_bytes_ + frame->size() > limits.send_queue_bytes) {
     ++state_->counters.send_queue_drops;
@@ -137,11 +145,12 @@ void websocket_session<Derived>::enqueue(std::shared_ptr<std::string const> fram
     // The client resumes from its last seq later. The close frame follows the write in flight,
     // so the reader learns why at once.
     drop_unwritten();
-    return request_close(close_code::policy_violation, "too slow");
+    request_close(close_code::policy_violation, "too slow");
+    return false;
   }
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame));
-  do_write();
+  return true;
 }
 
 template <class Derived>

@@ -18,6 +18,7 @@
 #include "net/application.hpp"
 #include "net/beast.hpp"
 #include "net/connection_registry.hpp"
+#include "net/outbox.hpp"
 #include "net/send_queue.hpp"
 #include "net/shared_state.hpp"
 #include "net/transport_link.hpp"
@@ -54,7 +55,8 @@ class websocket_session : public transport_link {
   void on_read(beast::error_code ec, std::size_t bytes);
   bool take(std::string_view unread);
   bool on_frame(frame_event& event);
-  void enqueue(std::shared_ptr<std::string const> frame);
+  void take_outbox();
+  bool enqueue(std::shared_ptr<std::string const> frame);
   void drop_unwritten();
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
@@ -82,6 +84,8 @@ class websocket_session : public transport_link {
   std::unique_ptr<char[]> large_read_;
   asio::steady_timer deadline_;
 
+  // Frames sent from other threads wait in outbox_ until take_outbox() runs on our strand.
+  outbox outbox_;
   // Writing: application frames wait in queue_; control bytes (the 101 response, pongs, the
   // close frame) wait in control_ and go first. The write in flight holds writing_frames_ frames
   // from the front of queue_, the control bytes it took, and the frame headers it made.
