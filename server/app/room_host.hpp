@@ -79,8 +79,10 @@ class room_host : public std::enable_shared_from_this<room_host> {
     std::string command_id;
     bool operator==(const receipt_key&) const = default;
   };
+  // Deliberately not noexcept: libstdc++ then keeps each key's hash in its node, so a lookup
+  // compares hashes before strings and a rehash of a busy room's receipts re-hashes nothing.
   struct receipt_key_hash {
-    std::size_t operator()(const receipt_key& k) const noexcept {
+    std::size_t operator()(const receipt_key& k) const {
       const std::hash<std::string_view> h;
       return h(k.participant) * 31 + h(k.command_id);
     }
