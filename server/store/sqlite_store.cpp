@@ -408,7 +408,8 @@ struct sqlite_store::impl {
     return s.bind(1, room).bind(2, receipt.participant).bind(3, receipt.command_id).step();
   }
 
-  // Writes one append inside the current savepoint; returns the number of events written.
+  // Writes one append (inside a savepoint when it has several events); returns the number of
+  // events written.
   // The receipt goes on the event its ack names.
   std::size_t write_append(const append_request& request, std::unordered_map<room_id, chain_tail>& pending,
                            std::unordered_map<room_id, std::vector<std::uint64_t>>& staged_receipts) {
@@ -486,7 +487,12 @@ struct sqlite_store::impl {
             outcome.ok = true;
             continue;
           }
-          writer_db->prepared("SAVEPOINT job").run();
+          // A savepoint lets a failing job leave no trace in the batch. An append of one event
+          // needs none: its only write is one INSERT, which SQLite undoes by itself when it
+          // fails — and inside a savepoint every page that INSERT touched would first be copied
+          // to the statement journal, for every message.
+          const bool single_insert = job.what == write_job::kind::append && job.request.events.size() == 1;
+          if (!single_insert) writer_db->prepared("SAVEPOINT job").run();
           try {
             if (job.what == write_job::kind::append) {
               any_append = true;
@@ -494,7 +500,7 @@ struct sqlite_store::impl {
             } else {
               outcome.value = job.admin(*writer_db);
             }
-            writer_db->prepared("RELEASE job").run();
+            if (!single_insert) writer_db->prepared("RELEASE job").run();
             outcome.ok = true;
           } catch (const std::exception& e) {
             outcome.error = e.what();
@@ -502,8 +508,10 @@ struct sqlite_store::impl {
             // SQLite may have ended the whole transaction (I/O error, disk full): then every
             // earlier request of this batch is gone too.
             if (writer_db->autocommit()) throw std::runtime_error(std::string("transaction aborted: ") + e.what());
-            writer_db->prepared("ROLLBACK TO job").run();
-            writer_db->prepared("RELEASE job").run();
+            if (!single_insert) {
+              writer_db->prepared("ROLLBACK TO job").run();
+              writer_db->prepared("RELEASE job").run();
+            }
           }
         }
         const auto started = clock::now();

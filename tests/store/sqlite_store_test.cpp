@@ -289,6 +289,40 @@ TEST(sqlite_store, a_second_writer_for_a_room_fails_loudly) {
   EXPECT_EQ(second.stats().appends_failed, 1u);
 }
 
+TEST(sqlite_store, a_refused_insert_leaves_no_trace_and_its_group_commit_goes_on) {
+  // An append of one event runs without a savepoint: its INSERT, refused by UNIQUE(room, seq),
+  // must undo itself and leave the other appends of the same transaction standing.
+  testing::temp_dir dir;
+  sqlite_store_options batching;
+  batching.max_batch_wait = 200ms;  // the three appends below share one transaction
+  sqlite_store first(dir.path(), batching);
+  sqlite_store second(dir.path());
+  ASSERT_TRUE(first.create_room(room_record{"r1", 1, "t", "en"}));
+  ASSERT_TRUE(first.create_room(room_record{"r2", 1, "t", "en"}));
+  ASSERT_TRUE(append_and_wait(first, {"r1", {message(1)}, std::nullopt}).ok);
+  ASSERT_TRUE(append_and_wait(second, {"r1", {message(2)}, std::nullopt}).ok);  // first's tail is stale now
+  const auto transactions_before = first.stats().transactions;
+
+  std::promise<append_result> before, refused, after;
+  first.append({"r2", {message(1)}, std::nullopt}, [&](append_result r) { before.set_value(r); });
+  first.append({"r1", {message(2)}, command_receipt{"p1", "c-lost", 2}}, [&](append_result r) { refused.set_value(r); });
+  first.append({"r2", {message(2)}, command_receipt{"p1", "c-kept", 2}}, [&](append_result r) { after.set_value(r); });
+  EXPECT_TRUE(before.get_future().get().ok);
+  const auto failed = refused.get_future().get();
+  EXPECT_FALSE(failed.ok);
+  EXPECT_NE(failed.error.find("already stored"), std::string::npos) << failed.error;
+  EXPECT_TRUE(after.get_future().get().ok);
+  EXPECT_EQ(first.stats().transactions, transactions_before + 1) << "the appends did not share a transaction";
+
+  EXPECT_EQ(first.events_after("r2", 0).size(), 2u);
+  const auto r1 = first.events_after("r1", 0);
+  ASSERT_EQ(r1.size(), 2u);
+  EXPECT_EQ(verify_chain(r1), std::nullopt);
+  const auto db = dir.path() / "kelisim.db";
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM events WHERE command_id = 'c-lost'"), 0);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM events WHERE command_id = 'c-kept'"), 1);
+}
+
 TEST(sqlite_store, appends_after_close_are_refused_not_lost) {
   testing::temp_dir dir;
   auto store = std::make_unique<sqlite_store>(dir.path());
