@@ -171,18 +171,19 @@ void websocket_session<Derived>::do_write() {
   const bool with_close = close_requested_ && !close_written_ && frames == queue_.size();
   if (control_.empty() && frames == 0 && !with_close) return;
 
-  control_in_flight_ = std::move(control_);
+  // The control bytes, then each frame's header, in one string: reserved up front, so appending
+  // never moves the bytes the buffers point into.
+  bytes_in_flight_ = std::move(control_);
   control_.clear();
-  // Reserved up front, so appending never moves the headers the buffers point into.
-  headers_in_flight_.clear();
-  headers_in_flight_.reserve(frames * sizeof(frame_header::bytes));
+  const std::size_t control_bytes = bytes_in_flight_.size();
+  bytes_in_flight_.reserve(control_bytes + frames * sizeof(frame_header::bytes));
   buffers_in_flight_.clear();
-  if (!control_in_flight_.empty()) buffers_in_flight_.push_back(asio::buffer(control_in_flight_));
+  if (control_bytes > 0) buffers_in_flight_.emplace_back(bytes_in_flight_.data(), control_bytes);
   for (std::size_t i = 0; i < frames; ++i) {
     const auto& frame = *queue_[i];
     const frame_header header(opcode::text, frame.size());
-    buffers_in_flight_.emplace_back(headers_in_flight_.data() + headers_in_flight_.size(), header.size);
-    headers_in_flight_.append(header.view());
+    buffers_in_flight_.emplace_back(bytes_in_flight_.data() + bytes_in_flight_.size(), header.size);
+    bytes_in_flight_.append(header.view());
     buffers_in_flight_.push_back(asio::buffer(frame));
   }
   if (with_close) buffers_in_flight_.push_back(asio::buffer(close_frame_));
@@ -214,8 +215,7 @@ void websocket_session<Derived>::on_write(beast::error_code ec, std::size_t) {
   do_write();
   if (!writing_) {
     // Nothing more to write: hold no write buffers while waiting, which is most of the time.
-    control_in_flight_ = std::string();
-    headers_in_flight_ = std::string();
+    bytes_in_flight_ = std::string();
     buffers_in_flight_ = {};
   }
 }

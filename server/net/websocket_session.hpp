@@ -88,16 +88,15 @@ class websocket_session : public transport_link {
   outbox outbox_;
   // Writing: application frames wait in queue_; control bytes (the 101 response, pongs, the
   // close frame) wait in control_ and go first. The write in flight holds writing_frames_ frames
-  // from the front of queue_, the control bytes it took, and the frame headers it made.
+  // from the front of queue_, and in bytes_in_flight_ the control bytes it took and the frame
+  // headers it made.
   send_queue queue_;
   std::size_t queued_bytes_ = 0;
   std::string control_;
   std::string close_frame_;
-  std::string control_in_flight_;
-  std::string headers_in_flight_;
+  std::string bytes_in_flight_;
   std::vector<asio::const_buffer> buffers_in_flight_;
   std::size_t writing_frames_ = 0;
-  bool writing_ = false;
 
   clock::time_point last_heard_;
   clock::time_point hello_deadline_;
@@ -105,6 +104,7 @@ class websocket_session : public transport_link {
   bool deadline_armed_ = false;
   bool ping_sent_ = false;
 
+  bool writing_ = false;
   bool open_ = false;           // counted and registered
   bool authenticated_ = false;
   bool close_requested_ = false;  // no more application frames are queued after this
