@@ -268,8 +268,10 @@ struct sqlite_store::impl {
       if (journal != "wal") throw std::runtime_error("cannot switch to WAL (journal_mode is " + journal + ")");
       db->exec("PRAGMA synchronous = FULL");
       db->exec("PRAGMA foreign_keys = ON");
-      // Each request runs in its own SAVEPOINT; keep those sub-journals in memory rather than in
-      // a temporary file (otherwise every touched page is written out once more per request).
+      // A request of several events runs in its own SAVEPOINT, and SQLite opens a statement
+      // journal of its own for an INSERT it may have to undo (the foreign key): keep those
+      // sub-journals in memory rather than in a temporary file (otherwise every touched page is
+      // written out once more per request).
       db->exec("PRAGMA temp_store = MEMORY");
       // A group transaction touches many pages; a 64 MiB cache keeps them from spilling mid-batch.
       db->exec("PRAGMA cache_size = -65536");
@@ -489,8 +491,7 @@ struct sqlite_store::impl {
           }
           // A savepoint lets a failing job leave no trace in the batch. An append of one event
           // needs none: its only write is one INSERT, which SQLite undoes by itself when it
-          // fails — and inside a savepoint every page that INSERT touched would first be copied
-          // to the statement journal, for every message.
+          // fails; for every message that spares two statements and a savepoint's bookkeeping.
           const bool single_insert = job.what == write_job::kind::append && job.request.events.size() == 1;
           if (!single_insert) writer_db->prepared("SAVEPOINT job").run();
           try {
