@@ -2,8 +2,8 @@
 # Runs the C++ tests again under sanitizers (called by scripts/test.sh after the normal suite):
 #   address: ASan + UBSan build in build-asan/, every unit, integration and abuse test (not the
 #            benchmark's smoke run);
-#   thread:  TSan build in build-tsan/, the concurrency-heavy tests (CTest labels "integration"
-#            and "store").
+#   thread:  TSan build in build-tsan/, the concurrency-heavy tests (CTest labels "integration",
+#            "store" and "concurrency").
 # Any report fails the run — from a test binary or from a kelisim server a test started: every
 # process writes its reports to <build>/sanitizer-reports/ (log_path), which must stay empty.
 #
@@ -76,15 +76,15 @@ run_thread() {
   echo "== TSan build ($dir) =="
   local start=$SECONDS
   configure "$dir" thread
-  cmake --build "$dir" -j"$jobs" --target integration_tests store_tests kelisim
+  cmake --build "$dir" -j"$jobs" --target integration_tests store_tests net_concurrency_tests kelisim
   echo "sanitizers: TSan build took $((SECONDS - start)) s"
   rm -rf "$dir/sanitizer-reports" && mkdir -p "$dir/sanitizer-reports"
   start=$SECONDS
-  echo "== integration and store tests under TSan =="
+  echo "== integration, store and concurrency tests under TSan =="
   local suppressions=()
   if [[ -s "$here/scripts/tsan.supp" ]]; then suppressions=(":suppressions=$here/scripts/tsan.supp"); fi
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$dir/sanitizer-reports/tsan${suppressions[*]}" \
-    ctest --test-dir "$dir" --output-on-failure --timeout 900 -j1 -L "integration|store" || {
+    ctest --test-dir "$dir" --output-on-failure --timeout 900 -j1 -L "integration|store|concurrency" || {
       check_reports "$dir" "TSan" || true
       return 1
     }

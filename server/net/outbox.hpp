@@ -25,10 +25,14 @@ class outbox {
   // From any thread. True when the outbox was empty: the caller must arrange one take_all()
   // on the connection's strand.
   bool push(frame f) {
-    auto* fresh = new node{std::move(f), head_.load(std::memory_order_relaxed)};
-    while (!head_.compare_exchange_weak(fresh->next, fresh, std::memory_order_release, std::memory_order_relaxed)) {
-    }
-    return fresh->next == nullptr;
+    auto* fresh = new node{std::move(f), nullptr};
+    node* previous = head_.load(std::memory_order_relaxed);
+    do {
+      fresh->next = previous;
+    } while (!head_.compare_exchange_weak(previous, fresh, std::memory_order_release, std::memory_order_relaxed));
+    // Once published, the node belongs to the strand (take_all rewrites its link at once): the
+    // answer comes from our own copy of the old head, never from the node.
+    return previous == nullptr;
   }
 
   // On the connection's strand: every frame pushed so far, oldest first, to visit(frame&&).
