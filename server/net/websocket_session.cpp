@@ -129,15 +129,13 @@ void websocket_session<Derived>::send(std::shared_ptr<std::string const> frame) 
 template <class Derived>
 void websocket_session<Derived>::take_outbox() {
   // Queue all that arrived, then write once: the frames share one gathered write.
-  bool queued = false;
-  outbox_.take_all([&](std::shared_ptr<std::string const>&& frame) { queued = enqueue(std::move(frame)) || queued; });
-  if (queued) do_write();
+  outbox_.take_all([this](std::shared_ptr<std::string const>&& frame) { enqueue(std::move(frame)); });
+  do_write();
 }
 
-// True when the frame joined the queue; false when it was dropped (closing, or a slow reader).
 template <class Derived>
-bool websocket_session<Derived>::enqueue(std::shared_ptr<std::string const> frame) {
-  if (!open_ || finished_ || close_requested_) return false;
+void websocket_session<Derived>::enqueue(std::shared_ptr<std::string const> frame) {
+  if (!open_ || finished_ || close_requested_) return;
   const auto& limits = state_->options;
   if (queue_.size() >= limits.send_queue_frames || queued_bytes_ + frame->size() > limits.send_queue_bytes) {
     ++state_->counters.send_queue_drops;
@@ -145,12 +143,10 @@ bool websocket_session<Derived>::enqueue(std::shared_ptr<std::string const> fram
     // The client resumes from its last seq later. The close frame follows the write in flight,
     // so the reader learns why at once.
     drop_unwritten();
-    request_close(close_code::policy_violation, "too slow");
-    return false;
+    return request_close(close_code::policy_violation, "too slow");
   }
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame));
-  return true;
 }
 
 template <class Derived>

@@ -56,7 +56,7 @@ class websocket_session : public transport_link {
   bool take(std::string_view unread);
   bool on_frame(frame_event& event);
   void take_outbox();
-  bool enqueue(std::shared_ptr<std::string const> frame);
+  void enqueue(std::shared_ptr<std::string const> frame);
   void drop_unwritten();
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
