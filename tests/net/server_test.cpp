@@ -408,6 +408,34 @@ TEST_F(server_test, websocket_ping_is_answered_with_its_payload_and_close_with_i
   expect_every_link_closed_once();
 }
 
+TEST_F(server_test, websocket_pings_from_a_client_that_does_not_read_get_bounded_pongs) {
+  options_.tls = false;
+  start();
+  // 300,000 pings (39 MB) written before a byte is read back. The pongs fill the loopback
+  // buffers (a few MB), then wait in the session's control backlog, which stays small: the
+  // pings beyond it go unanswered (RFC 6455 5.5.3) instead of growing the server's memory.
+  constexpr std::size_t pings = 300'000;
+  const std::string payload(125, 'p');
+  std::string bytes = upgrade_request() + masked_text("hello");
+  const std::string ping = masked_frame(0x9, payload);
+  bytes.reserve(bytes.size() + pings * ping.size() + 16);
+  for (std::size_t i = 0; i < pings; ++i) bytes += ping;
+  bytes += masked_frame(0x8, std::string("\x03\xe8", 2));
+  const auto result = net_test::exchange_raw(port(), bytes, 60s);
+  ASSERT_TRUE(result.closed);
+  const std::string pong = std::string("\x8a\x7d", 2) + payload;
+  std::size_t pongs = 0;
+  for (auto at = result.received.find(pong); at != std::string::npos; at = result.received.find(pong, at + pong.size()))
+    ++pongs;
+  EXPECT_GT(pongs, 0u);
+  EXPECT_LT(pongs, pings) << "every ping was answered: the pongs were never bounded";
+  // Still a well-behaved connection: the close answer comes last, with the client's code.
+  const std::string close_1000("\x88\x02\x03\xe8", 4);
+  ASSERT_GE(result.received.size(), close_1000.size());
+  EXPECT_EQ(result.received.substr(result.received.size() - close_1000.size()), close_1000);
+  expect_every_link_closed_once();
+}
+
 TEST_F(server_test, websocket_answering_pings_stays_open_past_the_idle_timeout) {
   // Long enough that a pong on a loaded test machine is never late.
   options_.transport.websocket_idle_timeout = 1s;
