@@ -8,6 +8,7 @@
 #include "app/http_reply.hpp"
 #include "app/invites.hpp"
 #include "app/metrics.hpp"
+#include "app/refusal_limiter.hpp"
 #include "app/room_json.hpp"
 #include "app/room_registry.hpp"
 #include "app/transcript_export.hpp"
@@ -80,6 +81,13 @@ class api_call : public std::enable_shared_from_this<api_call> {
   void fail(http::status status, std::string_view code, std::string_view message) {
     send(reply_error(request_, status, code, message));
   }
+  // Past the audit limit for refused tokens (refusal_limiter): answered, not written down.
+  void refuse_for_a_while() {
+    auto response = reply_error(request_, http::status::too_many_requests, "rate_limited",
+                                "too many refused requests from this address; try again later");
+    response.set(http::field::retry_after, "10");
+    send(std::move(response));
+  }
   void audit(std::string action, const std::string& room, std::string detail) {
     services_.store.audit({now_ms(), "admin", std::move(action), room, std::move(detail),
                            info_.remote_address});
@@ -128,7 +136,8 @@ void api_call::route() {
   }
   if (path.size() == 1 && path[0] == "metrics") {
     return send(reply(request_, http::status::ok,
-                      services_.counters.render(services_.transport, services_.store.stats()),
+                      services_.counters.render(services_.transport, services_.store.stats(),
+                                                services_.refusals.left_out_total()),
                       "text/plain; version=0.0.4; charset=utf-8"));
   }
   if (path.empty() || path[0] != "api") return fail(http::status::not_found, "not_found", "no such resource");
@@ -137,8 +146,10 @@ void api_call::route() {
   constexpr std::string_view bearer = "Bearer ";
   if (!auth.starts_with(bearer) ||
       !auth::equal_secrets(auth.substr(bearer.size()), services_.admin_token)) {
-    services_.store.audit({now_ms(), "anonymous", "admin_refused", "", "bad or missing admin token",
-                           info_.remote_address});
+    const auto limited = services_.refusals.refused(info_.remote_address);
+    if (!limited.audit) return refuse_for_a_while();
+    services_.store.audit({now_ms(), "anonymous", "admin_refused", "",
+                           "bad or missing admin token" + not_itemised(limited.left_out), info_.remote_address});
     return fail(http::status::unauthorized, "unauthorized", "a valid admin token is required");
   }
 

@@ -26,7 +26,7 @@ live_application::live_application(boost::asio::any_io_executor io,
       signer_(auth::load_or_create_signing_key(settings.data_dir)),
       data_dir_(settings.data_dir),
       rooms_(io, *store_, metrics_),
-      services_{*store_, signer_, rooms_, metrics_, transport, settings.admin_token,
+      services_{*store_, signer_, rooms_, metrics_, transport, refusals_, settings.admin_token,
                 settings.public_url, settings.connection_limits},
       api_(services_) {
   const auto loaded = rooms_.load_all();

@@ -9,6 +9,7 @@
 
 #include "app/admin_api.hpp"
 #include "app/metrics.hpp"
+#include "app/refusal_limiter.hpp"
 #include "app/room_registry.hpp"
 #include "app/services.hpp"
 #include "auth/invite_token.hpp"
@@ -48,6 +49,7 @@ class live_application : public net::application {
   auth::invite_signer signer_;
   std::string data_dir_;
   metrics metrics_;
+  refusal_limiter refusals_;
   room_registry rooms_;
   services services_;
   admin_api api_;

@@ -27,8 +27,8 @@ void metrics::commit_observed(double seconds) {
   ++commit_count_;
 }
 
-std::string metrics::render(const net::transport_counters& transport,
-                            const store::store_stats& store) const {
+std::string metrics::render(const net::transport_counters& transport, const store::store_stats& store,
+                            std::uint64_t refusals_not_audited) const {
   std::ostringstream out;
   auto gauge = [&](const char* name, const char* help, auto value) {
     out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n"
@@ -46,6 +46,8 @@ std::string metrics::render(const net::transport_counters& transport,
   counter("kelisim_send_queue_drops_total", "Slow readers closed because their send queue was full.",
           transport.send_queue_drops.load());
   counter("kelisim_http_requests_total", "HTTP requests served.", transport.http_requests.load());
+  counter("kelisim_refusals_not_audited_total",
+          "Refused admin tokens and invitations past the per-address audit limit.", refusals_not_audited);
   gauge("kelisim_rooms", "Rooms loaded.", rooms_.load());
   counter("kelisim_deliveries_total", "Event frames queued to clients.", deliveries_.load());
   counter("kelisim_events_committed_total", "Events durably committed.", store.events_committed);

@@ -21,7 +21,9 @@ class metrics {
   void deliveries(std::uint64_t frames) { deliveries_.fetch_add(frames, std::memory_order_relaxed); }
   void set_rooms(std::int64_t n) { rooms_.store(n, std::memory_order_relaxed); }
 
-  std::string render(const net::transport_counters& transport, const store::store_stats& store) const;
+  // `refusals_not_audited`: refused credentials past refusal_limiter, counted but not written.
+  std::string render(const net::transport_counters& transport, const store::store_stats& store,
+                     std::uint64_t refusals_not_audited) const;
 
  private:
   static constexpr std::array<double, 10> latency_bounds{0.0005, 0.001, 0.002, 0.005, 0.01,

@@ -6,6 +6,7 @@
 
 #include "app/clock.hpp"
 #include "app/metrics.hpp"
+#include "app/refusal_limiter.hpp"
 #include "app/room_host.hpp"
 #include "app/room_registry.hpp"
 #include "app/services.hpp"
@@ -82,10 +83,12 @@ void participant_connection::on_hello(const protocol::hello& hello) {
 
 void participant_connection::check_token(const protocol::hello& hello) {
   auto refuse = [&](error_code code, const std::string& room, const std::string& why) {
-    // Every refusal is audited: who (if known), what, when, from where; never the token.
-    services_.store.audit({now_ms(), participant_.empty() ? "anonymous" : participant_,
-                           "token_refused", room, std::string(protocol::to_string(code)) + ": " + why,
-                           remote_address_});
+    // A refusal is audited — who (if known), what, when, from where; never the token — unless
+    // its address is past the audit limit (refusal_limiter): then it is only counted.
+    if (const auto limited = services_.refusals.refused(remote_address_); limited.audit)
+      services_.store.audit({now_ms(), participant_.empty() ? "anonymous" : participant_, "token_refused", room,
+                             std::string(protocol::to_string(code)) + ": " + why + not_itemised(limited.left_out),
+                             remote_address_});
     refuse_and_close(code, why);
   };
 

@@ -10,6 +10,7 @@
 namespace kelisim::app {
 
 class metrics;
+class refusal_limiter;
 class room_registry;
 
 struct limits {
@@ -24,6 +25,7 @@ struct services {
   room_registry& rooms;
   metrics& counters;
   net::transport_counters& transport;
+  refusal_limiter& refusals;  // which refused credentials are audited
   std::string admin_token;
   std::string public_url;  // base of invite links, e.g. https://localhost:8443
   limits connection_limits;

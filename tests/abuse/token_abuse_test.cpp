@@ -200,5 +200,41 @@ TEST(ForgedTokens, TenThousandAreRefusedAndTheOnesOverTheWireAreAuditedWithTheir
   }
 }
 
+// Refusals are audited up to a limit per address (app/refusal_limiter.hpp): past it the admin API
+// answers 429 and a refused hello is refused as before, but neither is written down; /metrics
+// counts them. The real admin token is never held back.
+TEST(RefusedCredentials, PastTheAuditLimitAre429ForTheAdminApiAndCountedNotWritten) {
+  server_process server(server_defaults());
+  const test::http_request bad{"GET", "/api/rooms", "", {{"Authorization", "Bearer wrong-token"}}};
+  int unauthorized = 0;
+  test::http_response answer;
+  for (int i = 0; i < 1000; ++i) {
+    answer = server.admin().raw(bad);
+    if (answer.status != 401) break;
+    ++unauthorized;
+  }
+  // The limiter's defaults: 400 at once from one address, then one every 10 s.
+  EXPECT_GE(unauthorized, 400);
+  EXPECT_LE(unauthorized, 410);
+  EXPECT_EQ(answer.status, 429) << answer.describe();
+  EXPECT_EQ(answer.json_body().value("code", ""), "rate_limited") << answer.describe();
+  EXPECT_EQ(answer.header("retry-after"), "10");
+  EXPECT_EQ(server.admin().send("GET", "/api/rooms").status, 200);
+
+  // A hello with a bad token from the same address: refused and closed as always.
+  auto client = server.connect();
+  client.hello("not-a-token");
+  const json refusal = client.wait_for(test::is_type("error"));
+  EXPECT_EQ(test::text_of(refusal, "code"), "unauthorized") << refusal.dump();
+  EXPECT_EQ(client.wait_closed(5s).code, 1008);
+
+  // One admin write after it: the store writes in order, so anything queued before is on disk.
+  server.admin().create_room("Barrier room");
+  EXPECT_EQ(audit_count(server.data_dir(), "admin_refused"), unauthorized);
+  EXPECT_EQ(audit_count(server.data_dir(), "token_refused"), 0);
+  const auto metrics = server.admin().send("GET", "/metrics");
+  EXPECT_NE(metrics.body.find("\nkelisim_refusals_not_audited_total 2\n"), std::string::npos) << metrics.body;
+}
+
 }  // namespace
 }  // namespace kelisim::abuse
