@@ -30,13 +30,15 @@ let lastInvite = null;
 
 function errorText(err) {
   if (err?.status === 401 || err?.code === 'unauthorized') return t('admin.token_rejected');
+  // The server answers 429 only to bad tokens, once an address has sent too many of them.
+  if (err?.status === 429) return t('admin.too_many_refusals');
   if (err?.code === 'network') return t('error.network');
   if (err?.code && has(`error.${err.code}`)) return t(`error.${err.code}`);
   return err?.message || t('error.internal');
 }
 
 function fail(err) {
-  if (err?.status === 401) { tokenOk = false; render(); }
+  if (err?.status === 401 || err?.status === 429) { tokenOk = false; render(); }
   notices.alert(() => errorText(err), err?.code);
 }
 

@@ -314,6 +314,7 @@ export default {
   'admin.token_checking': 'Checking the token…',
   'admin.token_ok': 'Token accepted.',
   'admin.token_rejected': 'The administrator token was not accepted.',
+  'admin.too_many_refusals': 'Too many rejected tokens from this address. Check the token and try again in a few seconds.',
   'admin.create_heading': 'New room',
   'admin.room_title': 'Title',
   'admin.room_language': 'Language of the session',

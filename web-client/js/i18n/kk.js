@@ -314,6 +314,7 @@ export default {
   'admin.token_checking': 'Кілт тексерілуде…',
   'admin.token_ok': 'Кілт қабылданды.',
   'admin.token_rejected': 'Әкімші кілті қабылданбады.',
+  'admin.too_many_refusals': 'Бұл мекенжайдан тым көп кілт қабылданбады. Кілтті тексеріп, бірнеше секундтан кейін қайталаңыз.',
   'admin.create_heading': 'Жаңа бөлме',
   'admin.room_title': 'Атауы',
   'admin.room_language': 'Кездесу тілі',

@@ -314,6 +314,7 @@ export default {
   'admin.token_checking': 'Проверяем ключ…',
   'admin.token_ok': 'Ключ принят.',
   'admin.token_rejected': 'Ключ администратора не принят.',
+  'admin.too_many_refusals': 'Слишком много отклонённых ключей с этого адреса. Проверьте ключ и повторите через несколько секунд.',
   'admin.create_heading': 'Новая комната',
   'admin.room_title': 'Название',
   'admin.room_language': 'Язык встречи',
