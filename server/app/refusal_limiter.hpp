@@ -2,9 +2,9 @@
 // How many refused credentials (a bad admin token, an invitation that does not verify) from one
 // remote address are written to the audit log.
 //
-// Every refusal used to be one audit row. Repeating a bad token is free for the sender, so anyone
-// could grow the database without bound and keep the store's single writer — the one every live
-// room waits on — busy with audit rows. Each address gets a token bucket: a refusal it admits is
+// Repeating a bad token is free for the sender: with one audit row per refusal, anyone could grow
+// the database without bound and keep the store's single writer — the one every live room waits
+// on — busy with audit rows. Each address gets a token bucket: a refusal it admits is
 // audited as before; beyond it the admin API answers 429 and a refused hello is still refused but
 // not written down. The next audited refusal from that address says how many were left out, so
 // the log still counts them.
