@@ -85,7 +85,7 @@ class api_call : public std::enable_shared_from_this<api_call> {
   void refuse_for_a_while() {
     auto response = reply_error(request_, http::status::too_many_requests, "rate_limited",
                                 "too many refused requests from this address; try again later");
-    response.set(http::field::retry_after, "10");
+    response.set(http::field::retry_after, std::to_string(services_.refusals.refill_seconds()));
     send(std::move(response));
   }
   void audit(std::string action, const std::string& room, std::string detail) {

@@ -26,8 +26,8 @@ participant_connection::participant_connection(std::shared_ptr<net::client_link>
     : link_(link),
       remote_address_(link->remote_address()),
       services_(svc),
-      tokens_(svc.connection_limits.command_burst),
-      refilled_at_(std::chrono::steady_clock::now()) {}
+      commands_(svc.connection_limits.command_burst, svc.connection_limits.commands_per_second,
+                token_bucket::clock::now()) {}
 
 void participant_connection::answer_error(std::optional<std::string> command_id, error_code code,
                                           std::string message, std::optional<std::string> field) {
@@ -112,16 +112,7 @@ void participant_connection::check_token(const protocol::hello& hello) {
   room_->attach(shared_from_this(), std::move(claims), hello.resume_after);
 }
 
-bool participant_connection::within_rate_limit() {
-  const auto now = std::chrono::steady_clock::now();
-  const double elapsed = std::chrono::duration<double>(now - refilled_at_).count();
-  refilled_at_ = now;
-  const auto& limits = services_.connection_limits;
-  tokens_ = std::min(limits.command_burst, tokens_ + elapsed * limits.commands_per_second);
-  if (tokens_ < 1.0) return false;
-  tokens_ -= 1.0;
-  return true;
-}
+bool participant_connection::within_rate_limit() { return commands_.take(token_bucket::clock::now()); }
 
 void participant_connection::on_closed() {
   closing_ = true;

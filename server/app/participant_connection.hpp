@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "app/token_bucket.hpp"
 #include "net/application.hpp"
 #include "protocol/messages.hpp"
 
@@ -49,9 +50,8 @@ class participant_connection : public net::link_handler,
   bool greeted_ = false;
   bool closing_ = false;
 
-  // Token bucket: `rate_per_second` refill, `burst` capacity; sustained abuse closes the socket.
-  double tokens_ = 0;
-  std::chrono::steady_clock::time_point refilled_at_{};
+  // Commands per second (services' limits); sustained abuse closes the socket.
+  token_bucket commands_;
   int refusals_in_a_row_ = 0;
 };
 

@@ -14,11 +14,13 @@
 #include <string>
 #include <unordered_map>
 
+#include "app/token_bucket.hpp"
+
 namespace kelisim::app {
 
 class refusal_limiter {
  public:
-  using clock = std::chrono::steady_clock;
+  using clock = token_bucket::clock;
 
   struct settings {
     double burst = 400;                 // refusals audited at once from one address
@@ -40,20 +42,21 @@ class refusal_limiter {
   // Refusals not audited so far, all addresses together.
   std::uint64_t left_out_total() const;
 
+  // Seconds until an address past its limit has one more audited refusal (for Retry-After).
+  int refill_seconds() const;
+
  private:
-  struct bucket {
-    double tokens = 0;
-    clock::time_point refilled_at;
-    std::uint64_t left_out = 0;
+  struct address_record {
+    token_bucket audits;
+    std::uint64_t left_out = 0;  // refusals not audited since the last one that was
   };
 
-  void refill(bucket& b, clock::time_point now) const;
   // Forgets addresses whose bucket is full again and owes no count: they are as good as new.
   void forget_settled(clock::time_point now);
 
   const settings settings_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, bucket> buckets_;
+  std::unordered_map<std::string, address_record> addresses_;
   std::uint64_t left_out_total_ = 0;
 };
 

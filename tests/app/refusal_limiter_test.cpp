@@ -45,7 +45,7 @@ TEST(RefusalLimiter, TracksABoundedNumberOfAddressesAndForgetsSettledOnes) {
   EXPECT_EQ(limiter.left_out_total(), 1u);
   // Once their buckets are full again "a" and "b" are forgotten, and "c" gets a bucket.
   EXPECT_TRUE(limiter.refused("c", t0 + 10s).audit);
-  // "c" owes a count while its bucket refills, so it is kept: "d" waits.
+  // "c" now owes a count, so it is kept; "d" still fits beside it, but "e" does not.
   EXPECT_FALSE(limiter.refused("c", t0 + 10s).audit);
   EXPECT_TRUE(limiter.refused("d", t0 + 10s).audit);
   EXPECT_FALSE(limiter.refused("e", t0 + 10s).audit);
