@@ -3,7 +3,7 @@
 #   address: ASan + UBSan build in build-asan/, every unit, integration and abuse test (not the
 #            benchmark's smoke run);
 #   thread:  TSan build in build-tsan/, the concurrency-heavy tests (CTest labels "integration",
-#            "store" and "concurrency").
+#            "store" and "concurrency", and the in-process server tests on two io threads).
 # Any report fails the run — from a test binary or from a kelisim server a test started: every
 # process writes its reports to <build>/sanitizer-reports/ (log_path), which must stay empty.
 #
@@ -76,7 +76,7 @@ run_thread() {
   echo "== TSan build ($dir) =="
   local start=$SECONDS
   configure "$dir" thread
-  cmake --build "$dir" -j"$jobs" --target integration_tests store_tests net_concurrency_tests kelisim
+  cmake --build "$dir" -j"$jobs" --target integration_tests store_tests net_concurrency_tests net_tests kelisim
   echo "sanitizers: TSan build took $((SECONDS - start)) s"
   rm -rf "$dir/sanitizer-reports" && mkdir -p "$dir/sanitizer-reports"
   start=$SECONDS
@@ -85,6 +85,12 @@ run_thread() {
   if [[ -s "$here/scripts/tsan.supp" ]]; then suppressions=(":suppressions=$here/scripts/tsan.supp"); fi
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$dir/sanitizer-reports/tsan${suppressions[*]}" \
     ctest --test-dir "$dir" --output-on-failure --timeout 900 -j1 -L "integration|store|concurrency" || {
+      check_reports "$dir" "TSan" || true
+      return 1
+    }
+  # The in-process server on two io threads (connections moving between them after hello).
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$dir/sanitizer-reports/tsan${suppressions[*]}" \
+    ctest --test-dir "$dir" --output-on-failure --timeout 900 -j1 -R '^server_(test|plain)\.' || {
       check_reports "$dir" "TSan" || true
       return 1
     }

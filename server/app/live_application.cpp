@@ -19,7 +19,7 @@
 
 namespace kelisim::app {
 
-live_application::live_application(boost::asio::any_io_executor io,
+live_application::live_application(net::io_pool& io,
                                    const application_settings& settings,
                                    net::transport_counters& transport)
     : store_(std::make_unique<store::sqlite_store>(settings.data_dir)),
@@ -112,7 +112,7 @@ void live_application::create_demo_room() {
 std::shared_ptr<net::application> make_application(const config& settings,
                                                    net::transport_counters& counters,
                                                    std::string admin_token,
-                                                   boost::asio::io_context& io) {
+                                                   net::io_pool& io) {
   application_settings app_settings;
   app_settings.data_dir = settings.data_dir.string();
   // Invite links are public_url + "#token=..." with exactly one slash before the fragment.
@@ -120,7 +120,7 @@ std::shared_ptr<net::application> make_application(const config& settings,
   while (!app_settings.public_url.empty() && app_settings.public_url.back() == '/')
     app_settings.public_url.pop_back();
   app_settings.admin_token = std::move(admin_token);
-  auto application = std::make_shared<live_application>(io.get_executor(), app_settings, counters);
+  auto application = std::make_shared<live_application>(io, app_settings, counters);
   if (settings.demo) application->create_demo_room();
   return application;
 }

@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 
-#include <boost/asio/any_io_executor.hpp>
 
 #include "app/admin_api.hpp"
 #include "app/metrics.hpp"
@@ -29,7 +28,7 @@ class live_application : public net::application {
  public:
   // Opens the store under data_dir and replays every room. Throws std::runtime_error with a
   // one-line reason if the data directory or database cannot be used.
-  live_application(boost::asio::any_io_executor io, const application_settings& settings,
+  live_application(net::io_pool& io, const application_settings& settings,
                     net::transport_counters& transport);
   ~live_application() override;
 

@@ -54,7 +54,7 @@ int serve(app::config settings) {
   settings.public_url = app::resolved_public_url(settings, server->port());
 
   auto application =
-      app::make_application(settings, server->counters(), std::move(token.value), server->io_context());
+      app::make_application(settings, server->counters(), std::move(token.value), server->io());
 
   const auto listening = app::scheme(settings) + "://" + settings.host + ":" + std::to_string(server->port()) + "/";
   // stdout, one line each: scripts and tests wait for "listening on".
@@ -66,7 +66,7 @@ int serve(app::config settings) {
 
   server->run(application);
 
-  // The application goes first (flushing storage), while the io_context its strands live on exists.
+  // The application goes first (flushing storage), while the io threads its rooms live on exist.
   application.reset();
   server.reset();
   spdlog::info("stopped");

@@ -45,6 +45,8 @@ std::string metrics::render(const net::transport_counters& transport, const stor
           transport.connections_refused.load());
   counter("kelisim_send_queue_drops_total", "Slow readers closed because their send queue was full.",
           transport.send_queue_drops.load());
+  counter("kelisim_websockets_moved_total", "WebSockets moved to their room's io thread after hello.",
+          transport.websockets_moved.load());
   counter("kelisim_http_requests_total", "HTTP requests served.", transport.http_requests.load());
   counter("kelisim_refusals_not_audited_total",
           "Refused admin tokens and invitations past the per-address audit limit.", refusals_not_audited);

@@ -108,7 +108,7 @@ void participant_connection::check_token(const protocol::hello& hello) {
   room_ = services_.rooms.find(claims.room);
   if (!room_) return refuse(error_code::unauthorized, claims.room, "this room does not exist");
 
-  if (auto link = link_.lock()) link->authenticated();
+  if (auto link = link_.lock()) link->authenticated(room_->home());
   room_->attach(shared_from_this(), std::move(claims), hello.resume_after);
 }
 

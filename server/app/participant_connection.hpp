@@ -1,6 +1,7 @@
 #pragma once
 // One WebSocket connection speaking protocol v1: waits for hello, checks the invite token,
 // joins the room, then forwards commands to the room host under a rate limit.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -23,10 +24,16 @@ class participant_connection : public net::link_handler,
   void on_text(std::string text) override;
   void on_closed() override;
 
-  // Used by the room host (any thread; the link posts to its own strand).
+  // Used by the room host (any thread; the link posts to its own io thread).
   const protocol::participant_id& participant() const noexcept { return participant_; }
+  // Refused, or the socket is gone: nothing more is delivered to it.
+  bool closing() const noexcept { return closing_.load(); }
   void deliver(std::shared_ptr<std::string const> frame) {
     if (auto link = link_.lock()) link->send(std::move(frame));
+  }
+  // `then` runs (on the connection's io thread) once what was delivered so far is written out.
+  void when_delivered(std::function<void()> then) {
+    if (auto link = link_.lock()) link->when_sent(std::move(then));
   }
   void answer_error(std::optional<std::string> command_id, protocol::error_code code,
                     std::string message, std::optional<std::string> field = std::nullopt);
@@ -48,7 +55,9 @@ class participant_connection : public net::link_handler,
   protocol::participant_id participant_;
   std::shared_ptr<room_host> room_;
   bool greeted_ = false;
-  bool closing_ = false;
+  // Atomic: the room refuses (refuse_and_close) from its own io thread, which is not this
+  // connection's until the connection has moved there, and TLS connections never move.
+  std::atomic<bool> closing_{false};
 
   // Commands per second (services' limits); sustained abuse closes the socket.
   token_bucket commands_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -43,27 +44,35 @@ protocol::participant_id roster_subject(const protocol::event& e) {
       e.body);
 }
 
+bool was_removed(const engine::room_state& state, const protocol::participant_id& id) {
+  const auto view = engine::view_for(state, id);
+  return std::any_of(view.participants.begin(), view.participants.end(), [&](const auto& p) {
+    return p.id == id && p.state == protocol::presence_state::removed;
+  });
+}
+
 }  // namespace
 
-room_host::room_host(asio::any_io_executor io, const store::room_record& record,
+room_host::room_host(asio::any_io_executor io, std::size_t home, const store::room_record& record,
                      store::transcript_store& store, metrics& counters, engine::room_state state,
                      const std::vector<store::command_receipt>& receipts)
     : id_(record.id),
       created_at_(record.created_at),
-      strand_(asio::make_strand(io)),
+      io_(std::move(io)),
+      home_(home),
       store_(store),
       metrics_(counters),
-      turn_timer_(strand_),
+      turn_timer_(io_),
       decided_(state),
       committed_(std::move(state)),
-      summary_timer_(strand_) {
+      summary_timer_(io_) {
   for (const auto& r : receipts) receipts_[{r.participant, r.command_id}] = r.ack_seq;
   refresh_summary();
 }
 
 void room_host::attach(std::shared_ptr<participant_connection> connection,
                        auth::invite_claims claims, std::optional<protocol::seq_t> resume_after) {
-  asio::post(strand_, [self = shared_from_this(), connection = std::move(connection),
+  asio::post(io_, [self = shared_from_this(), connection = std::move(connection),
                        claims = std::move(claims), resume_after] {
     self->do_attach(connection, claims, resume_after);
   });
@@ -76,10 +85,7 @@ void room_host::do_attach(const std::shared_ptr<participant_connection>& connect
   const auto& id = connection->participant();
   const auto known = engine::viewer_of(decided_, id);
   if (known) {
-    const auto view = engine::view_for(decided_, id);
-    const auto me = std::find_if(view.participants.begin(), view.participants.end(),
-                                 [&](const auto& p) { return p.id == id; });
-    if (me != view.participants.end() && me->state == protocol::presence_state::removed)
+    if (was_removed(decided_, id))
       return connection->refuse_and_close(error_code::forbidden,
                                           "You are no longer part of this room.");
     // Joined before, possibly with the join still being committed: greet once it is durable.
@@ -106,12 +112,8 @@ void room_host::do_attach(const std::shared_ptr<participant_connection>& connect
 void room_host::greet(const std::shared_ptr<participant_connection>& connection,
                       std::optional<protocol::seq_t> resume_after) {
   const auto& id = connection->participant();
-  auto viewer = engine::viewer_of(committed_, id);
-  if (!viewer) return connection->refuse_and_close(error_code::internal, "join was not recorded");
-
-  auto& presence = present_[id];
-  const bool first_connection = presence.connections.empty();
-  presence.viewer = *viewer;
+  if (!engine::viewer_of(committed_, id))
+    return connection->refuse_and_close(error_code::internal, "join was not recorded");
 
   protocol::welcome hello_back;
   hello_back.room = engine::view_for(committed_, id);
@@ -127,34 +129,73 @@ void room_host::greet(const std::shared_ptr<participant_connection>& connection,
   hello_back.server_time = now_ms();
   connection->deliver(std::make_shared<std::string const>(protocol::encode(hello_back)));
 
-  if (resume_after && *resume_after < hello_back.seq) {
-    // Missed events come from the store: committed_ never runs ahead of it.
-    std::vector<store::stored_event> missed;
-    try {
-      missed = store_.events_after(id_, *resume_after);
-    } catch (const std::exception& failure) {
-      room_log()->error("room {}: cannot read events for a resume: {}", id_, failure.what());
-      return connection->refuse_and_close(error_code::internal, "cannot replay the room right now");
-    }
-    for (const auto& stored : missed) {
-      if (stored.seq > hello_back.seq) break;
-      auto decoded = protocol::decode_canonical_event(stored.body);
-      if (auto* e = std::get_if<protocol::event>(&decoded)) {
-        if (!protocol::may_see(*viewer, *e)) continue;
-        connection->deliver(std::make_shared<std::string const>(
-            protocol::encode(protocol::event_message{e, true})));
-      } else {
-        room_log()->error("room {}: stored event {} does not decode", id_, stored.seq);
-      }
-    }
+  if (resume_after && *resume_after < hello_back.seq) return catch_up(connection, *resume_after, hello_back.seq);
+  go_live(connection);
+}
+
+void room_host::catch_up(const std::shared_ptr<participant_connection>& connection, protocol::seq_t after,
+                         protocol::seq_t welcome_seq) {
+  // A piece stays well inside the send queue's limits (1,024 frames, 4 MiB): a long absence
+  // must not look like a slow reader. The next piece is read once this one is written out.
+  constexpr std::size_t piece_events = 256;
+  constexpr std::size_t piece_bytes = 1 << 20;
+  if (connection->closing()) return;  // gone during the replay: its detach found nothing to undo
+  if (broken_) return connection->refuse_and_close(error_code::internal, "room unavailable");
+  const auto viewer = engine::viewer_of(committed_, connection->participant());
+  if (!viewer) return connection->refuse_and_close(error_code::internal, "join was not recorded");
+
+  // Missed events come from the store: committed_ never runs ahead of it. Anything committed
+  // after `durable` reaches the connection live, once it has joined.
+  const auto durable = engine::last_seq(committed_);
+  std::vector<store::stored_event> missed;
+  try {
+    missed = store_.events_after(id_, after, piece_events);
+  } catch (const std::exception& failure) {
+    room_log()->error("room {}: cannot read events for a resume: {}", id_, failure.what());
+    return connection->refuse_and_close(error_code::internal, "cannot replay the room right now");
   }
+  std::size_t bytes = 0;
+  for (const auto& stored : missed) {
+    if (stored.seq > durable || bytes >= piece_bytes) break;
+    after = stored.seq;
+    auto decoded = protocol::decode_canonical_event(stored.body);
+    auto* e = std::get_if<protocol::event>(&decoded);
+    if (!e) {
+      room_log()->error("room {}: stored event {} does not decode", id_, stored.seq);
+      continue;
+    }
+    if (!protocol::may_see(*viewer, *e)) continue;
+    // Up to the welcome's seq the events are already in its snapshot; later ones are news.
+    auto frame = std::make_shared<std::string const>(
+        protocol::encode(protocol::event_message{e, stored.seq <= welcome_seq}));
+    bytes += frame->size();
+    connection->deliver(std::move(frame));
+  }
+  if (after >= durable || missed.empty()) return go_live(connection);
+  connection->when_delivered([self = shared_from_this(), connection, after, welcome_seq] {
+    asio::post(self->io_, [self, connection, after, welcome_seq] { self->catch_up(connection, after, welcome_seq); });
+  });
+}
+
+void room_host::go_live(const std::shared_ptr<participant_connection>& connection) {
+  // Closed before it got here: its detach has run or is queued behind this; either way it must
+  // not be left listed as present.
+  if (connection->closing()) return;
+  const auto& id = connection->participant();
+  const auto viewer = engine::viewer_of(committed_, id);
+  if (!viewer) return connection->refuse_and_close(error_code::internal, "join was not recorded");
+  // Removed while catching up: the replay ended with why; the connection ends here.
+  if (was_removed(committed_, id)) return connection->close(1008, "removed from the room");
+  auto& presence = present_[id];
+  const bool first_connection = presence.connections.empty();
+  presence.viewer = *viewer;
   presence.connections.push_back(connection);
   if (first_connection) announce_presence(id, true);
   refresh_summary();
 }
 
 void room_host::detach(std::shared_ptr<participant_connection> connection) {
-  asio::post(strand_, [self = shared_from_this(), connection = std::move(connection)] {
+  asio::post(io_, [self = shared_from_this(), connection = std::move(connection)] {
     const auto it = self->present_.find(connection->participant());
     if (it == self->present_.end()) return;
     auto& list = it->second.connections;
@@ -170,7 +211,7 @@ void room_host::detach(std::shared_ptr<participant_connection> connection) {
 
 void room_host::submit(std::shared_ptr<participant_connection> connection, std::string command_id,
                        protocol::command command) {
-  asio::post(strand_, [self = shared_from_this(), connection = std::move(connection),
+  asio::post(io_, [self = shared_from_this(), connection = std::move(connection),
                        command_id = std::move(command_id), command = std::move(command)] {
     self->do_submit(connection, command_id, command);
   });
@@ -212,7 +253,7 @@ void room_host::do_submit(const std::shared_ptr<participant_connection>& connect
 }
 
 void room_host::administer(protocol::command command, admin_done done) {
-  asio::post(strand_, [self = shared_from_this(), command = std::move(command),
+  asio::post(io_, [self = shared_from_this(), command = std::move(command),
                        done = std::move(done)]() mutable {
     if (self->broken_) return done(engine::rejection{error_code::internal, "room unavailable", {}});
     auto decision = engine::decide(self->decided_, command,
@@ -243,39 +284,70 @@ void room_host::commit(std::vector<protocol::event> events,
   arm_turn_timer();
   const auto started = std::chrono::steady_clock::now();
   store_.append(std::move(request),
-                [self = shared_from_this(), events = std::move(events),
-                 started](store::append_result result) mutable {
-                   asio::post(self->strand_, [self, events = std::move(events), started,
-                                              result = std::move(result)] {
-                     if (!result.ok) return self->break_room(result.error);
-                     self->metrics_.commit_observed(
-                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                             .count());
-                     self->on_committed(events);
-                   });
-                 });
+                [self = shared_from_this(), events = std::move(events), started](store::append_result result) mutable {
+                  if (result.ok)
+                    self->metrics_.commit_observed(
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+                  self->on_durable({std::move(events), std::move(result)});
+                });
 }
 
-void room_host::on_committed(const std::vector<protocol::event>& events) {
-  for (const auto& e : events) {
-    engine::apply(committed_, e);
-    if (is_roster_event(e)) after_roster_change(e);
-    fan_out(e);
-    if (std::holds_alternative<protocol::ev::removed>(e.body) ||
-        std::holds_alternative<protocol::ev::denied>(e.body)) {
-      // The removed participant has now seen why; their connections end here.
-      const auto it = present_.find(roster_subject(e));
-      if (it != present_.end()) {
-        for (const auto& c : it->second.connections) c->close(1008, "removed from the room");
+void room_host::on_durable(durable_append done) {
+  bool first = false;
+  {
+    std::lock_guard lock(durable_mutex_);
+    first = durable_.empty();
+    durable_.push_back(std::move(done));
+  }
+  if (first) asio::post(io_, [self = shared_from_this()] { self->take_durable(); });
+}
+
+void room_host::take_durable() {
+  std::vector<durable_append> arrived;
+  {
+    std::lock_guard lock(durable_mutex_);
+    arrived.swap(durable_);
+  }
+  for (auto& done : arrived) unsent_.push_back(std::move(done));
+  if (!fan_out_posted_) fan_out_durable();
+}
+
+void room_host::fan_out_durable() {
+  // 64 events to every connection stay far inside a send queue (1,024 frames).
+  constexpr std::size_t slice_events = 64;
+  fan_out_posted_ = false;
+  std::size_t applied = 0;
+  bool only_messages = true;
+  while (!unsent_.empty() && applied < slice_events && !broken_) {
+    auto& front = unsent_.front();
+    if (!front.result.ok) {
+      unsent_.clear();
+      return break_room(front.result.error);
+    }
+    for (; unsent_done_ < front.events.size() && applied < slice_events; ++unsent_done_, ++applied) {
+      const auto& e = front.events[unsent_done_];
+      engine::apply(committed_, e);
+      if (is_roster_event(e)) after_roster_change(e);
+      fan_out(e);
+      if (std::holds_alternative<protocol::ev::removed>(e.body) ||
+          std::holds_alternative<protocol::ev::denied>(e.body)) {
+        // The removed participant has now seen why; their connections end here.
+        const auto it = present_.find(roster_subject(e));
+        if (it != present_.end()) {
+          for (const auto& c : it->second.connections) c->close(1008, "removed from the room");
+        }
       }
+      only_messages = only_messages && std::holds_alternative<protocol::ev::message>(e.body);
+    }
+    if (unsent_done_ == front.events.size()) {
+      unsent_.pop_front();
+      unsent_done_ = 0;
     }
   }
-  if (std::all_of(events.begin(), events.end(), [](const protocol::event& e) {
-        return std::holds_alternative<protocol::ev::message>(e.body);
-      })) {
-    if (!events.empty()) refresh_summary_soon();
-  } else {
-    refresh_summary();
+  if (broken_) return unsent_.clear();
+  if (applied > 0) {
+    if (only_messages) refresh_summary_soon();
+    else refresh_summary();
   }
   // Acks and greetings waiting for these events run only now that they are durable.
   const auto durable = engine::last_seq(committed_);
@@ -284,6 +356,10 @@ void room_host::on_committed(const std::vector<protocol::event>& events) {
     after_commit_.erase(after_commit_.begin());
     then();
   }
+  if (unsent_.empty()) return;
+  // Posted from this thread, the rest runs after the writes the slice has just asked for.
+  fan_out_posted_ = true;
+  asio::post(io_, [self = shared_from_this()] { self->fan_out_durable(); });
 }
 
 void room_host::after_roster_change(const protocol::event& e) {
@@ -361,7 +437,7 @@ void room_host::break_room(const std::string& why) {
 }
 
 void room_host::close_all(std::uint16_t code, std::string reason) {
-  asio::dispatch(strand_, [self = shared_from_this(), code, reason = std::move(reason)] {
+  asio::dispatch(io_, [self = shared_from_this(), code, reason = std::move(reason)] {
     for (const auto& [id, presence] : self->present_)
       for (const auto& c : presence.connections) c->close(code, reason);
   });
@@ -369,6 +445,7 @@ void room_host::close_all(std::uint16_t code, std::string reason) {
 
 void room_host::release_after_stop() {
   present_.clear();
+  unsent_.clear();
   after_commit_.clear();
   in_flight_.clear();
 }

@@ -1,7 +1,8 @@
 #pragma once
-// One live room: its engine state, its connections, its turn timer, all on one strand.
+// One live room: its engine state, its connections, its turn timer, all on one io thread.
 // A command goes decide -> store append (group commit) -> on commit: apply, fan out, ack,
 // so nobody, the sender included, sees an event before it is durable.
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,7 +17,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "auth/invite_token.hpp"
 #include "engine/room.hpp"
@@ -38,14 +38,16 @@ struct room_summary {
 
 class room_host : public std::enable_shared_from_this<room_host> {
  public:
-  using executor_type = boost::asio::strand<boost::asio::any_io_executor>;
   using admin_done = std::function<void(std::optional<engine::rejection>)>;
 
-  room_host(boost::asio::any_io_executor io, const store::room_record& record, store::transcript_store& store,
+  // `io` runs on io thread `home` alone; every member is used only there.
+  room_host(boost::asio::any_io_executor io, std::size_t home, const store::room_record& record, store::transcript_store& store,
             metrics& counters, engine::room_state state,
             const std::vector<store::command_receipt>& receipts);
 
   const protocol::room_id& id() const noexcept { return id_; }
+  // The io thread the room lives on: its connections move there after hello.
+  std::size_t home() const noexcept { return home_; }
 
   // A verified token holder says hello: joins them on first contact, then sends welcome, the
   // missed events after `resume_after`, and from then on the live stream.
@@ -92,14 +94,26 @@ class room_host : public std::enable_shared_from_this<room_host> {
                  const auth::invite_claims& claims, std::optional<protocol::seq_t> resume_after);
   void greet(const std::shared_ptr<participant_connection>& connection,
              std::optional<protocol::seq_t> resume_after);
+  // Sends a resuming connection the events it may see after `after`, a piece at a time, then
+  // lets it join the live stream (go_live). Events up to `welcome_seq` are marked as replayed.
+  void catch_up(const std::shared_ptr<participant_connection>& connection, protocol::seq_t after,
+                protocol::seq_t welcome_seq);
+  void go_live(const std::shared_ptr<participant_connection>& connection);
   void do_submit(const std::shared_ptr<participant_connection>& connection,
                  const std::string& command_id, const protocol::command& command);
   // Applies decided events to decided_ and hands them to the store; on commit they are applied
-  // to committed_ and fanned out (on_committed).
+  // to committed_ and fanned out (on_durable, take_durable, fan_out_durable).
   void commit(std::vector<protocol::event> events, std::optional<store::command_receipt> receipt);
-  // Runs `then` on the strand once every event up to `seq` is durable and fanned out.
+  // On the store's writer thread: queues a finished append for the room's thread.
+  struct durable_append {
+    std::vector<protocol::event> events;
+    store::append_result result;
+  };
+  void on_durable(durable_append done);
+  void take_durable();
+  void fan_out_durable();
+  // Runs `then` on the room's thread once every event up to `seq` is durable and fanned out.
   void when_durable(protocol::seq_t seq, std::function<void()> then);
-  void on_committed(const std::vector<protocol::event>& events);
   void fan_out(const protocol::event& e);
   void after_roster_change(const protocol::event& e);
   void announce_presence(const protocol::participant_id& id, bool online);
@@ -113,7 +127,8 @@ class room_host : public std::enable_shared_from_this<room_host> {
 
   protocol::room_id id_;
   protocol::time_ms created_at_;
-  executor_type strand_;
+  boost::asio::any_io_executor io_;
+  std::size_t home_;
   store::transcript_store& store_;
   metrics& metrics_;
   boost::asio::steady_timer turn_timer_;
@@ -128,6 +143,18 @@ class room_host : public std::enable_shared_from_this<room_host> {
   std::unordered_map<receipt_key, waiting_ack, receipt_key_hash> in_flight_;
   std::map<protocol::participant_id, participant_presence> present_;
   std::multimap<protocol::seq_t, std::function<void()>> after_commit_;
+
+  // Appends the writer has finished, waiting for the room's thread: one post per writer batch,
+  // not one per command. Guarded by durable_mutex_.
+  std::mutex durable_mutex_;
+  std::vector<durable_append> durable_;
+  // On the room's thread: finished appends not yet applied to committed_ and fanned out, and how
+  // many events of the first one are. A long run is fanned out in slices, each followed by the
+  // connections' writes: all of it at once would fill every send queue (a room's connections
+  // share its thread) and close them as slow readers.
+  std::deque<durable_append> unsent_;
+  std::size_t unsent_done_ = 0;
+  bool fan_out_posted_ = false;
   bool broken_ = false;
 
   boost::asio::steady_timer summary_timer_;

@@ -10,9 +10,8 @@
 
 namespace kelisim::app {
 
-room_registry::room_registry(boost::asio::any_io_executor io, store::transcript_store& store,
-                             metrics& counters)
-    : io_(std::move(io)), store_(store), metrics_(counters) {}
+room_registry::room_registry(net::io_pool& io, store::transcript_store& store, metrics& counters)
+    : io_(io), store_(store), metrics_(counters) {}
 
 std::size_t room_registry::load_all() {
   std::size_t loaded = 0;
@@ -39,8 +38,13 @@ std::shared_ptr<room_host> room_registry::load(const store::room_record& record)
     }
     engine::apply(state, *e);
   }
-  return std::make_shared<room_host>(io_, record, store_, metrics_, std::move(state),
-                                     store_.receipts(record.id));
+  return make_host(record, std::move(state), store_.receipts(record.id));
+}
+
+std::shared_ptr<room_host> room_registry::make_host(const store::room_record& record, engine::room_state state,
+                                                    const std::vector<store::command_receipt>& receipts) {
+  const auto home = io_.home_of(record.id);
+  return std::make_shared<room_host>(io_.executor(home), home, record, store_, metrics_, std::move(state), receipts);
 }
 
 std::shared_ptr<room_host> room_registry::find(const protocol::room_id& id) const {
@@ -64,8 +68,7 @@ void room_registry::create(
   if (!store_.create_room(record)) {
     return done(nullptr, engine::rejection{protocol::error_code::conflict, "room id taken", {}});
   }
-  auto host = std::make_shared<room_host>(io_, record, store_, metrics_, engine::room_state{},
-                                          std::vector<store::command_receipt>{});
+  auto host = make_host(record, engine::room_state{}, {});
   {
     std::lock_guard lock(mutex_);
     rooms_[record.id] = host;

@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-
 #include "app/room_host.hpp"
+#include "net/io_pool.hpp"
 
 namespace kelisim::app {
 
 class room_registry {
  public:
-  room_registry(boost::asio::any_io_executor io, store::transcript_store& store, metrics& counters);
+  // Each room lives on one io thread, io.home_of(its id).
+  room_registry(net::io_pool& io, store::transcript_store& store, metrics& counters);
 
   // Replays every stored room; returns how many were loaded.
   std::size_t load_all();
@@ -32,8 +32,10 @@ class room_registry {
 
  private:
   std::shared_ptr<room_host> load(const store::room_record& record);
+  std::shared_ptr<room_host> make_host(const store::room_record& record, engine::room_state state,
+                                       const std::vector<store::command_receipt>& receipts);
 
-  boost::asio::any_io_executor io_;
+  net::io_pool& io_;
   store::transcript_store& store_;
   metrics& metrics_;
   mutable std::mutex mutex_;

@@ -14,7 +14,7 @@ namespace kelisim::net {
 namespace http = boost::beast::http;
 
 // What the application may do with one WebSocket connection. Thread-safe: every call is posted
-// to the connection's strand.
+// to the connection's io thread.
 class client_link {
  public:
   virtual ~client_link() = default;
@@ -23,12 +23,18 @@ class client_link {
   virtual void send(std::shared_ptr<std::string const> frame) = 0;
   // Sends what is queued, then closes with this code and reason.
   virtual void close(std::uint16_t code, std::string reason) = 0;
-  // The hello was accepted: cancels the unauthenticated-socket deadline.
-  virtual void authenticated() = 0;
+  // The hello was accepted: cancels the unauthenticated-socket deadline. The connection moves to
+  // io thread `home` (its room's; see io_pool) when it can, so that the room's frames reach it
+  // without crossing threads. A TLS connection stays where it is.
+  virtual void authenticated(std::size_t home) = 0;
+  // Runs `then` on the connection's io thread once everything sent before this call has been
+  // written to the socket; never, if the connection ends first. For sending a lot (a resume's
+  // missed events) in pieces without tripping the send queue's slow-reader limit.
+  virtual void when_sent(std::function<void()> then) = 0;
   virtual const std::string& remote_address() const = 0;
 };
 
-// The application's side of one connection. Called on the connection's strand, one call at a time.
+// The application's side of one connection. Called on the connection's io thread, one call at a time.
 class link_handler {
  public:
   virtual ~link_handler() = default;
@@ -62,6 +68,7 @@ struct transport_counters {
   std::atomic<std::int64_t> websocket_connections{0};  // open now
   std::atomic<std::uint64_t> connections_refused{0};   // caps, origin, TLS failures
   std::atomic<std::uint64_t> send_queue_drops{0};      // slow readers closed
+  std::atomic<std::uint64_t> websockets_moved{0};      // to their room's io thread after hello
   std::atomic<std::uint64_t> http_requests{0};
 };
 

@@ -75,7 +75,7 @@ void connection_registry::check_all_alive() const {
     std::lock_guard lock(mutex_);
     open = live();
   }
-  // Outside the lock: each check posts to its connection's strand.
+  // Outside the lock: each check posts to its connection's io thread.
   for (auto& link : open) link->check_alive();
 }
 
@@ -90,7 +90,7 @@ void connection_registry::close_all_links(std::uint16_t code, const std::string&
     drained_now = links_.empty();
     if (!drained_now) on_drained_ = std::move(on_drained);
   }
-  // Called outside the lock: close() posts to each connection's strand.
+  // Called outside the lock: close() posts to each connection's io thread.
   for (auto& link : open) link->close(code, reason);
   if (drained_now && on_drained) on_drained();
 }

@@ -13,7 +13,7 @@ detect_session::detect_session(tcp::socket&& socket, ssl::context& context, std:
     : stream_(std::move(socket)), context_(context), state_(std::move(state)), slot_(std::move(slot)) {}
 
 void detect_session::run() {
-  // Start on the connection's strand: the socket was made with one.
+  // Start on the connection's io thread (the listener runs on thread 0, the socket may not).
   asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&detect_session::on_run, shared_from_this()));
 }
 

@@ -174,10 +174,10 @@ void http_session<Derived>::do_application(http::request<http::string_body> requ
   request_version_ = request.version();
   request_keep_alive_ = request.keep_alive();
   request_info info{slot_->address(), Derived::tls};
-  // The application may answer later and from any thread: come back to this connection's strand.
+  // The application may answer later and from any thread: come back to this connection's io thread.
   respond_fn respond = [self = derived().shared_from_this(),
-                        strand = derived().stream().get_executor()](http::response<http::string_body> response) {
-    asio::post(strand, [self, response = std::move(response)]() mutable {
+                        home = derived().stream().get_executor()](http::response<http::string_body> response) {
+    asio::post(home, [self, response = std::move(response)]() mutable {
       self->on_application_response(std::move(response));
     });
   };
@@ -224,7 +224,7 @@ plain_http_session::plain_http_session(beast::tcp_stream&& stream, std::shared_p
     : http_session(std::move(state), std::move(slot), std::move(buffer)), stream_(std::move(stream)) {}
 
 void plain_http_session::run() {
-  // Start on the connection's strand: the socket was made with one.
+  // Start on the connection's io thread (the listener runs on thread 0, the socket may not).
   asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&plain_http_session::do_read_header,
                                                                    shared_from_this()));
 }

@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "net/detect_session.hpp"
 #include "net/failure.hpp"
@@ -21,11 +20,11 @@ std::string describe(const tcp::endpoint& endpoint) {
 }
 }  // namespace
 
-listener::listener(asio::io_context& io, ssl::context* tls_context, const tcp::endpoint& endpoint,
+listener::listener(io_pool& io, ssl::context* tls_context, const tcp::endpoint& endpoint,
                    std::shared_ptr<shared_state> state)
     : io_(io),
       tls_context_(tls_context),
-      acceptor_(asio::make_strand(io)),
+      acceptor_(io.executor(0)),
       backoff_(acceptor_.get_executor()),
       state_(std::move(state)) {
   beast::error_code ec;
@@ -59,8 +58,8 @@ void listener::stop() {
 
 void listener::do_accept() {
   if (stopped_) return;
-  // Each connection gets its own strand: its handlers never run concurrently.
-  acceptor_.async_accept(asio::make_strand(io_),
+  // No strand: an io thread runs its context alone, so a connection's handlers never overlap.
+  acceptor_.async_accept(io_.executor(io_.next()),
                          beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "net/beast.hpp"
+#include "net/io_pool.hpp"
 #include "net/shared_state.hpp"
 
 namespace kelisim::net {
@@ -13,7 +14,8 @@ class listener : public std::enable_shared_from_this<listener> {
  public:
   // Binds and listens at once, so a taken port is reported before anything starts; throws
   // startup_error. tls_context is null for plain HTTP.
-  listener(asio::io_context& io, ssl::context* tls_context, const tcp::endpoint& endpoint,
+  // Accepts on io thread 0; each connection starts on the io threads in turn.
+  listener(io_pool& io, ssl::context* tls_context, const tcp::endpoint& endpoint,
            std::shared_ptr<shared_state> state);
 
   void run();
@@ -27,7 +29,7 @@ class listener : public std::enable_shared_from_this<listener> {
   void on_accept(beast::error_code ec, tcp::socket socket);
   void on_backoff(beast::error_code ec);
 
-  asio::io_context& io_;
+  io_pool& io_;
   ssl::context* tls_context_;
   tcp::acceptor acceptor_;
   asio::steady_timer backoff_;

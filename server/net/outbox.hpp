@@ -1,7 +1,7 @@
 #pragma once
 // Frames handed to one connection from other threads (a room's fan-out, its acks), waiting for
-// the connection's strand to take them.
-// Why not a post per frame: each post is a handler allocation, a strand queue and often a
+// the connection's io thread to take them.
+// Why not a post per frame: each post is a handler allocation, a queue push and often a
 // wake-up of the other io thread. Here a frame is pushed without a lock, and only the push that
 // finds the outbox empty asks for a hand-over; everything pushed until that hand-over runs goes
 // with it — so the sender's own event and its ack leave in one write.
@@ -23,19 +23,19 @@ class outbox {
   ~outbox() { free_list(head_.exchange(nullptr, std::memory_order_acquire)); }
 
   // From any thread. True when the outbox was empty: the caller must arrange one take_all()
-  // on the connection's strand.
+  // on the connection's io thread.
   bool push(frame f) {
     auto* fresh = new node{std::move(f), nullptr};
     node* previous = head_.load(std::memory_order_relaxed);
     do {
       fresh->next = previous;
     } while (!head_.compare_exchange_weak(previous, fresh, std::memory_order_release, std::memory_order_relaxed));
-    // Once published, the node belongs to the strand (take_all rewrites its link at once): the
+    // Once published, the node belongs to the io thread (take_all rewrites its link at once): the
     // answer comes from our own copy of the old head, never from the node.
     return previous == nullptr;
   }
 
-  // On the connection's strand: every frame pushed so far, oldest first, to visit(frame&&).
+  // On the connection's io thread: every frame pushed so far, oldest first, to visit(frame&&).
   template <class Visit>
   void take_all(Visit&& visit) {
     node* newest = head_.exchange(nullptr, std::memory_order_acquire);

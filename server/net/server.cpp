@@ -30,7 +30,7 @@ tcp::endpoint resolve_endpoint(asio::io_context& io, const std::string& host, st
   return results.begin()->endpoint();
 }
 
-std::shared_ptr<shared_state> make_state(const server_options& options, transport_counters& counters) {
+std::shared_ptr<shared_state> make_state(const server_options& options, transport_counters& counters, io_pool& io) {
   std::error_code ec;
   if (!std::filesystem::is_directory(options.web_root, ec))
     throw startup_error("cannot read web root " + options.web_root.string() + ": " +
@@ -38,7 +38,7 @@ std::shared_ptr<shared_state> make_state(const server_options& options, transpor
   auto transport = options.transport;
   transport.tls = options.tls;
   try {
-    return std::make_shared<shared_state>(std::move(transport), counters, options.web_root);
+    return std::make_shared<shared_state>(std::move(transport), counters, options.web_root, io);
   } catch (const std::filesystem::filesystem_error& error) {
     throw startup_error("cannot read web root " + options.web_root.string() + ": " + error.code().message());
   }
@@ -48,15 +48,15 @@ std::shared_ptr<shared_state> make_state(const server_options& options, transpor
 
 server::server(server_options options)
     : options_(std::move(options)),
-      io_(),
-      control_(asio::make_strand(io_)),
+      io_(options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency())),
+      control_(asio::make_strand(io_.context(0))),
       signals_(control_),
       drain_timer_(control_),
       keep_alive_timer_(control_) {
   if (options_.tls) tls_context_.emplace(make_server_tls_context(options_.tls_certificate, options_.tls_private_key));
-  state_ = make_state(options_, counters_);
+  state_ = make_state(options_, counters_, io_);
   listener_ = std::make_shared<listener>(io_, tls_context_ ? &*tls_context_ : nullptr,
-                                         resolve_endpoint(io_, options_.host, options_.port), state_);
+                                         resolve_endpoint(io_.context(0), options_.host, options_.port), state_);
 }
 
 server::~server() = default;
@@ -72,29 +72,11 @@ void server::run(std::shared_ptr<application> app) {
     do_wait_signal();
   }
   asio::post(control_, [this] { do_keep_alive(); });
-
-  const unsigned threads = options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> workers;
-  workers.reserve(threads - 1);
-  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([this] { run_io(); });
-  run_io();
-  for (auto& worker : workers) worker.join();
+  io_.run();
 
   // No io thread runs any more, so no session can reach the application after this.
   state_->app.reset();
   log().info("transport stopped");
-}
-
-void server::run_io() {
-  for (;;) {
-    try {
-      io_.run();
-      return;
-    } catch (const std::exception& error) {
-      // A handler threw: log it and keep serving everyone else.
-      log().error("unhandled exception on an io thread: {}", error.what());
-    }
-  }
 }
 
 void server::stop() {

@@ -1,5 +1,5 @@
 #pragma once
-// The whole transport as one object: the io_context and its threads, TLS, the listener, the
+// The whole transport as one object: the io threads (io_pool), TLS, the listener, the
 // shared session state, and an orderly shutdown on SIGINT/SIGTERM (or stop()).
 #include <chrono>
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "net/application.hpp"
+#include "net/io_pool.hpp"
 #include "net/transport_options.hpp"
 
 namespace kelisim::net {
@@ -44,15 +45,15 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  // For the application: its strands and timers live on this io_context.
-  boost::asio::io_context& io_context() { return io_; }
+  // For the application: its rooms and timers live on these threads.
+  io_pool& io() { return io_; }
   transport_counters& counters() { return counters_; }
   std::uint16_t port() const;
   bool tls() const { return options_.tls; }
 
   // Serves until stop() or SIGINT/SIGTERM, on one thread per core (this one included). On the way
   // out: stop accepting, app->stopping(), close every WebSocket with 1001 "going away", wait for
-  // them (at most drain_timeout), stop the io_context. Returns after every io thread has
+  // them (at most drain_timeout), stop the io threads. Returns after every io thread has
   // returned and the server has let go of the application.
   void run(std::shared_ptr<application> app);
 
@@ -64,11 +65,11 @@ class server {
   void on_signal(boost::system::error_code ec, int signal_number);
   void begin_shutdown();
   void do_keep_alive();
-  void run_io();
 
   server_options options_;
   transport_counters counters_;
-  boost::asio::io_context io_;  // after counters_: sessions destroyed with it still count down
+  io_pool io_;  // after counters_: sessions destroyed with it still count down
+  // Signals, shutdown and the keep-alive sweep, on io thread 0.
   boost::asio::strand<boost::asio::io_context::executor_type> control_;
   std::optional<boost::asio::ssl::context> tls_context_;
   std::shared_ptr<shared_state> state_;

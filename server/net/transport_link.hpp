@@ -8,7 +8,7 @@ namespace kelisim::net {
 
 class transport_link : public client_link {
  public:
-  // Thread-safe (posted to the link's strand): pings a quiet connection, drops a silent one.
+  // Thread-safe (posted to the link's io thread): pings a quiet connection, drops a silent one.
   virtual void check_alive() = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "net/websocket_session.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <string_view>
 #include <utility>
@@ -21,7 +23,23 @@ websocket_session<Derived>::websocket_session(const asio::any_io_executor& execu
       deadline_(executor) {}
 
 template <class Derived>
+template <class Work>
+void websocket_session<Derived>::at_home(Work work) {
+  // Work posted to the thread the connection has just left follows it there.
+  asio::post(state_->io.executor(home_.load(std::memory_order_acquire)),
+             [self = derived().shared_from_this(), work = std::move(work)]() mutable {
+               if (self->home_.load(std::memory_order_acquire) != self->state_->io.current())
+                 return self->at_home(std::move(work));
+               work(*self);
+             });
+}
+
+template <class Derived>
 void websocket_session<Derived>::run(std::string upgrade_response, std::string_view early_bytes) {
+  // Called on the io thread the connection was accepted onto.
+  const auto here = static_cast<std::uint32_t>(state_->io.current());
+  home_.store(here, std::memory_order_release);
+  wanted_home_ = here;
   open_ = true;
   ++state_->counters.websocket_connections;
   std::shared_ptr<transport_link> self = derived().shared_from_this();
@@ -68,7 +86,25 @@ void websocket_session<Derived>::on_read(beast::error_code ec, std::size_t bytes
   } else if (was_large && bytes < large_read_bytes && !reader_.mid_message()) {
     large_read_.reset();
   }
-  start_read();
+  read_on();
+}
+
+template <class Derived>
+void websocket_session<Derived>::read_on() {
+  const auto here = home_.load(std::memory_order_relaxed);
+  // Between two reads nothing else of ours waits on the socket or the timer unless a write is
+  // in flight or a deadline is armed; then the move waits for a later read.
+  if (wanted_home_ == here || writing_ || deadline_armed_ || close_requested_ || finished_) return start_read();
+  auto home = state_->io.executor(wanted_home_);
+  if (!derived().move_to(home)) {
+    wanted_home_ = here;
+    return start_read();
+  }
+  deadline_ = asio::steady_timer(home);
+  ++state_->counters.websockets_moved;
+  home_.store(wanted_home_, std::memory_order_release);
+  // From here on only the new thread touches this session.
+  asio::post(home, [self = derived().shared_from_this()] { self->start_read(); });
 }
 
 template <class Derived>
@@ -123,7 +159,24 @@ bool websocket_session<Derived>::on_frame(frame_event& event) {
 template <class Derived>
 void websocket_session<Derived>::send(std::shared_ptr<std::string const> frame) {
   if (frame == nullptr || !outbox_.push(std::move(frame))) return;
-  asio::post(deadline_.get_executor(), [self = derived().shared_from_this()] { self->take_outbox(); });
+  at_home([](websocket_session& self) { self.take_outbox(); });
+}
+
+template <class Derived>
+void websocket_session<Derived>::when_sent(std::function<void()> then) {
+  at_home([then = std::move(then)](websocket_session& self) mutable {
+    self.take_outbox();  // what was sent before this call
+    if (self.finished_) return;
+    self.when_sent_.push_back(std::move(then));
+    if (!self.writing_) self.ran_dry();
+  });
+}
+
+template <class Derived>
+void websocket_session<Derived>::ran_dry() {
+  // Nothing is being written: what waited for the queue to be written out may go on.
+  if (!queue_.empty() || when_sent_.empty()) return;
+  for (auto& then : std::exchange(when_sent_, {})) then();
 }
 
 template <class Derived>
@@ -162,26 +215,48 @@ template <class Derived>
 void websocket_session<Derived>::do_write() {
   if (writing_ || finished_) return;
   // One gathered write: control bytes first (the 101 response, pongs), then queued frames, then
-  // the close frame once every queued frame is ahead of it.
-  const std::size_t frames = close_written_ ? 0 : std::min(queue_.size(), frames_per_write);
+  // the close frame once every queued frame is ahead of it. First, how many frames fit.
+  constexpr std::size_t header_max = sizeof(frame_header::bytes);
+  std::size_t frames = 0;
+  std::size_t bytes = control_.size();
+  std::size_t buffers = 1;  // the bytes before the first frame sent by reference
+  if (!close_written_) {
+    for (; frames < queue_.size(); ++frames) {
+      const std::size_t size = queue_[frames]->size();
+      const bool copied = size <= copy_frame_bytes;
+      const std::size_t more_bytes = header_max + (copied ? size : 0);
+      const std::size_t more_buffers = copied ? 0 : 2;  // the payload, then a new run of bytes
+      if (frames > 0 && (bytes + more_bytes > copy_budget || buffers + more_buffers > max_write_buffers - 1)) break;
+      bytes += more_bytes;
+      buffers += more_buffers;
+    }
+  }
   const bool with_close = close_requested_ && !close_written_ && frames == queue_.size();
   if (control_.empty() && frames == 0 && !with_close) return;
 
-  // The control bytes, then each frame's header, in one string: reserved up front, so appending
-  // never moves the bytes the buffers point into.
+  // Then the bytes, in one string reserved up front, so appending never moves what the buffers
+  // point into; each run of it between frames sent by reference is one buffer.
   bytes_in_flight_ = std::move(control_);
   control_.clear();
-  const std::size_t control_bytes = bytes_in_flight_.size();
-  bytes_in_flight_.reserve(control_bytes + frames * sizeof(frame_header::bytes));
+  bytes_in_flight_.reserve(bytes);
   buffers_in_flight_.clear();
-  if (control_bytes > 0) buffers_in_flight_.emplace_back(bytes_in_flight_.data(), control_bytes);
+  std::size_t run_start = 0;
+  const auto end_run = [&] {
+    if (bytes_in_flight_.size() == run_start) return;
+    buffers_in_flight_.emplace_back(bytes_in_flight_.data() + run_start, bytes_in_flight_.size() - run_start);
+    run_start = bytes_in_flight_.size();
+  };
   for (std::size_t i = 0; i < frames; ++i) {
     const auto& frame = *queue_[i];
-    const frame_header header(opcode::text, frame.size());
-    buffers_in_flight_.emplace_back(bytes_in_flight_.data() + bytes_in_flight_.size(), header.size);
-    bytes_in_flight_.append(header.view());
+    bytes_in_flight_.append(frame_header(opcode::text, frame.size()).view());
+    if (frame.size() <= copy_frame_bytes) {
+      bytes_in_flight_.append(frame);
+      continue;
+    }
+    end_run();
     buffers_in_flight_.push_back(asio::buffer(frame));
   }
+  end_run();
   if (with_close) buffers_in_flight_.push_back(asio::buffer(close_frame_));
 
   writing_ = true;
@@ -213,13 +288,17 @@ void websocket_session<Derived>::on_write(beast::error_code ec, std::size_t) {
     // Nothing more to write: hold no write buffers while waiting, which is most of the time.
     bytes_in_flight_ = std::string();
     buffers_in_flight_ = {};
+    ran_dry();
   }
 }
 
 template <class Derived>
 void websocket_session<Derived>::close(std::uint16_t code, std::string reason) {
-  asio::post(deadline_.get_executor(), [self = derived().shared_from_this(), code, reason = std::move(reason)] {
-    self->request_close(code, reason);
+  at_home([code, reason = std::move(reason)](websocket_session& self) {
+    // Frames sent before the close go first, even if their hand-over was posted to the thread the
+    // connection has since left and arrives after this.
+    self.take_outbox();
+    self.request_close(code, reason);
   });
 }
 
@@ -241,14 +320,19 @@ void websocket_session<Derived>::close_exchanged() {
 }
 
 template <class Derived>
-void websocket_session<Derived>::authenticated() {
-  asio::post(deadline_.get_executor(), [self = derived().shared_from_this()] {
-    self->authenticated_ = true;
+void websocket_session<Derived>::authenticated(std::size_t home) {
+  auto accept = [home](websocket_session& self) {
+    self.authenticated_ = true;
+    self.wanted_home_ = static_cast<std::uint32_t>(home);
     // The hello deadline is met: an idle connection keeps no timer wait (and its memory).
-    if (self->close_requested_) return;
-    self->deadline_armed_ = false;
-    self->deadline_.cancel();
-  });
+    if (self.close_requested_) return;
+    self.deadline_armed_ = false;
+    self.deadline_.cancel();
+  };
+  // Usually called while the hello is handled, on this thread: settled at once, the connection
+  // moves before its next read.
+  if (home_.load(std::memory_order_acquire) == state_->io.current()) return accept(*this);
+  at_home(std::move(accept));
 }
 
 template <class Derived>
@@ -277,7 +361,7 @@ void websocket_session<Derived>::on_deadline(beast::error_code ec) {
 
 template <class Derived>
 void websocket_session<Derived>::check_alive() {
-  asio::post(deadline_.get_executor(), [self = derived().shared_from_this()] { self->keep_alive(); });
+  at_home([](websocket_session& self) { self.keep_alive(); });
 }
 
 template <class Derived>
@@ -312,6 +396,7 @@ void websocket_session<Derived>::finish() {
   if (finished_) return;
   finished_ = true;
   deadline_.cancel();
+  when_sent_.clear();
   beast::error_code ignored;
   derived().socket().close(ignored);
   drop_unwritten();
@@ -332,6 +417,23 @@ void plain_websocket_session::teardown() {
   beast::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
   drain();
+}
+
+bool plain_websocket_session::move_to(const asio::any_io_executor& home) {
+  beast::error_code ec;
+  const auto protocol = socket_.local_endpoint(ec).protocol();
+  if (ec) return false;
+  // No operation is pending on the socket (read_on checks), so nothing is cancelled here.
+  const auto descriptor = socket_.release(ec);
+  if (ec) return false;
+  socket_ = tcp::socket(home);
+  socket_.assign(protocol, descriptor, ec);
+  if (ec) {
+    // The descriptor is ours alone now; the next read fails on the closed socket and ends the session.
+    log().warn("cannot move a connection between io threads: {}", ec.message());
+    ::close(descriptor);
+  }
+  return true;
 }
 
 ssl_websocket_session::ssl_websocket_session(beast::ssl_stream<beast::tcp_stream>&& stream,

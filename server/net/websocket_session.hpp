@@ -1,16 +1,18 @@
 #pragma once
 // One WebSocket connection after the upgrade request: text frames only, a bounded send queue
 // written several frames per system call, a deadline for the application to accept the client's
-// hello, keep-alive pings on a quiet connection (the server's sweep asks), and a close that
-// flushes what is queued.
+// hello, keep-alive pings on a quiet connection (the server's sweep asks), a close that flushes
+// what is queued, and a move to the io thread of the connection's room after its hello.
 // Framing is ours (websocket_frames.hpp), not Beast's: a waiting connection holds no buffers
 // beyond a small read area and a timer that waits only for the hello or a close, and queued
 // frames leave in one gathered write.
 // Plain and TLS flavours share this code through CRTP.
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,7 +37,8 @@ class websocket_session : public transport_link {
 
   void send(std::shared_ptr<std::string const> frame) override;
   void close(std::uint16_t code, std::string reason) override;
-  void authenticated() override;
+  void authenticated(std::size_t home) override;
+  void when_sent(std::function<void()> then) override;
   const std::string& remote_address() const override { return slot_.address(); }
   void check_alive() override;
 
@@ -51,7 +54,13 @@ class websocket_session : public transport_link {
   using clock = std::chrono::steady_clock;
   Derived& derived() { return static_cast<Derived&>(*this); }
 
+  // Runs work(*this) on the io thread the connection lives on, following it if it moves.
+  template <class Work>
+  void at_home(Work work);
   void start_read();
+  // The end of a read handler: the next read, on the connection's new io thread if it should move.
+  void read_on();
+  void ran_dry();
   void on_read(beast::error_code ec, std::size_t bytes);
   bool take(std::string_view unread);
   bool on_frame(frame_event& event);
@@ -70,9 +79,13 @@ class websocket_session : public transport_link {
   // followed by reads into a larger buffer, given back once a message is done.
   static constexpr std::size_t small_read_bytes = 256;
   static constexpr std::size_t large_read_bytes = 16 * 1024;
-  // One gathered write carries at most this many queued frames.
-  // (31 frames of two buffers, control bytes and a close frame: Asio's 64-buffer gather limit.)
-  static constexpr std::size_t frames_per_write = 31;
+  // One gathered write: Asio gathers at most 64 buffers. Frames up to copy_frame_bytes (chat
+  // lines, acks) are copied behind their headers into one buffer, at most copy_budget bytes per
+  // write; larger ones go by reference. So a write carries a hundred small frames, not 31 — a
+  // room fanning out a long run of events must not outpace its connections' writes.
+  static constexpr std::size_t max_write_buffers = 64;
+  static constexpr std::size_t copy_frame_bytes = 1024;
+  static constexpr std::size_t copy_budget = 16 * 1024;
   // Control bytes (pongs, a ping) waiting behind a write that does not finish stay below this.
   static constexpr std::size_t control_backlog_bytes = 512;
 
@@ -84,7 +97,12 @@ class websocket_session : public transport_link {
   std::unique_ptr<char[]> large_read_;
   asio::steady_timer deadline_;
 
-  // Frames sent from other threads wait in outbox_ until take_outbox() runs on our strand.
+  // The io thread the connection lives on (io_pool index), and where it should move (after the
+  // hello, its room's). It moves between two reads, with no write in flight and no timer wait.
+  std::atomic<std::uint32_t> home_{0};
+  std::uint32_t wanted_home_ = 0;
+
+  // Frames sent from other threads wait in outbox_ until take_outbox() runs on our io thread.
   outbox outbox_;
   // Writing: application frames wait in queue_; control bytes (the 101 response, pongs, the
   // close frame) wait in control_ and go first. The write in flight holds writing_frames_ frames
@@ -97,6 +115,8 @@ class websocket_session : public transport_link {
   std::string bytes_in_flight_;
   std::vector<asio::const_buffer> buffers_in_flight_;
   std::size_t writing_frames_ = 0;
+  // when_sent() callbacks, run once queue_ is written out.
+  std::vector<std::function<void()>> when_sent_;
 
   clock::time_point last_heard_;
   clock::time_point hello_deadline_;
@@ -122,6 +142,8 @@ class plain_websocket_session : public websocket_session<plain_websocket_session
   tcp::socket& socket() { return socket_; }
   // After the close frames: half-close, then read until the client hangs up (RFC 6455 7.1.1).
   void teardown();
+  // Re-registers the socket with another io thread's context; false if it stays.
+  bool move_to(const asio::any_io_executor& home);
 
  private:
   tcp::socket socket_;
@@ -136,6 +158,8 @@ class ssl_websocket_session : public websocket_session<ssl_websocket_session>,
   tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
   // After the close frames: TLS close_notify both ways, then the socket closes.
   void teardown();
+  // The TLS stream's own timers and state belong to the thread it was accepted on: it stays.
+  bool move_to(const asio::any_io_executor&) { return false; }
 
  private:
   beast::ssl_stream<beast::tcp_stream> stream_;

@@ -1,6 +1,8 @@
 // Resume and exactly-once over the wire: a client that reconnects with resume_after gets exactly
 // the visible events it missed (replay:true, in order, no duplicates), then the live stream; a
 // command re-sent with the same id gets the original ack and causes nothing new.
+#include <algorithm>
+
 #include "integration_fixture.hpp"
 
 namespace kelisim::itest {
@@ -121,6 +123,82 @@ TEST_F(Resume, AReconnectingClientGetsExactlyTheVisibleEventsItMissedThenLive) {
     if (!in_caucus) expected_for_pa.push_back(e);
   }
   EXPECT_EQ(pa_everything.replayed, expected_for_pa) << pa->dump();
+}
+
+// Rooms with more traffic at once than a send queue holds (1,024 frames), over plain WebSocket:
+// a connection moves to its room's io thread after the hello, so the room and its connections
+// share one thread, and nothing is written while the room is busy.
+class Burst : public Resume {
+ protected:
+  void SetUp() override {
+    auto options = server_defaults();
+    options.tls = false;
+    start_server(options);
+    open_room();
+    med = enter("mediator", "mediator", "Mira", std::nullopt, nullptr);
+  }
+
+  // 1,500 messages from 30 mediator tabs, 50 each (within each tab's burst of the rate limit),
+  // sent back to back: they are committed in a few large batches. Only `reader` reads meanwhile,
+  // as fast as it can; the tabs do not read, and the server closes them as slow readers, which
+  // does not undo what they sent. Returns once `reader` has every message (or it ended).
+  void burst(ws_client& reader) {
+    std::vector<person> tabs(burst_tabs);
+    for (auto& tab : tabs) {
+      tab.label = "mediator tab";
+      tab.id = med.id;
+      tab.token = med.token;
+      connect(tab);
+    }
+    for (auto& tab : tabs)
+      for (int i = 0; i < per_tab; ++i) tab->send_command("say", {{"channel", "joint"}, {"text", "burst " + std::to_string(i)}});
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (reader.is_open() && messages_in(reader.events()) < burst_messages && std::chrono::steady_clock::now() < deadline)
+      reader.await_frame_count(reader.frame_count() + 1, 100ms);
+  }
+
+  static std::size_t messages_in(const std::vector<json>& events) {
+    return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [](const json& e) {
+      return text_of(e, "kind") == "message" && text_of(e, "text").starts_with("burst ");
+    }));
+  }
+
+  static constexpr int per_tab = 50;
+  static constexpr std::size_t burst_tabs = 30;
+  static constexpr std::size_t burst_messages = burst_tabs * per_tab;
+  person med;
+};
+
+// A long run of durable events is fanned out in slices, each written before the next: all at
+// once, it would fill the send queue of every reader in the room, however fast, and close them.
+TEST_F(Burst, MoreAtOnceThanASendQueueHoldsReachesAReaderThatKeepsUp) {
+  person pa = enter("party A", "party", "Aigul", "A", &med);
+  burst(*pa);
+  EXPECT_TRUE(pa->is_open()) << "closed: " << pa->closed().code << " " << pa->closed().reason;
+  EXPECT_EQ(messages_in(pa->events()), burst_messages);
+}
+
+// More missed than a send queue holds: the replay goes out in pieces as the socket takes them, so
+// a long absence is not mistaken for a slow reader.
+TEST_F(Burst, MoreMissedThanASendQueueHoldsArrivesWhole) {
+  person pa = enter("party A", "party", "Aigul", "A", &med);
+  const auto seen = last_seq(*pa);
+  pa->drop();
+  burst(*med);
+  ASSERT_EQ(messages_in(med->events()), burst_messages);
+  const auto last_missed = last_seq(*med);
+
+  const json welcome = connect(pa, seen);
+  pa->wait_event("message", 0, [&](const json& e) { return seq_of(e) == last_missed; });
+  const auto live = med->ok("say", {{"channel", "joint"}, {"text", "live again"}});
+  pa->wait_event("message", 0, [&](const json& e) { return seq_of(e) == live; });
+
+  EXPECT_TRUE(pa->is_open()) << "closed: " << pa->closed().code << " " << pa->closed().reason;
+  const auto stream = split(*pa);
+  for (const auto& e : stream.replayed) EXPECT_LE(seq_of(e), seq_of(welcome));
+  EXPECT_EQ(messages_in(stream.replayed), burst_messages);
+  ASSERT_EQ(stream.live.size(), 1u);
+  EXPECT_EQ(stream.live[0]["text"], "live again");
 }
 
 class ExactlyOnce : public room_test {};

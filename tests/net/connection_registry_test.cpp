@@ -37,7 +37,8 @@ struct recording_link final : transport_link {
   void send(std::shared_ptr<std::string const>) override {}
   void check_alive() override { ++checks; }
   void close(std::uint16_t code, std::string reason) override { closes.emplace_back(code, std::move(reason)); }
-  void authenticated() override {}
+  void authenticated(std::size_t) override {}
+  void when_sent(std::function<void()>) override {}
   const std::string& remote_address() const override { return address; }
   std::string address = "127.0.0.1";
   std::vector<std::pair<std::uint16_t, std::string>> closes;

@@ -93,7 +93,7 @@ class scripted_application final : public application {
 
 void scripted_handler::on_text(std::string text) {
   if (text == "hello") {
-    link_->authenticated();
+    link_->authenticated(0);  // connections accepted onto the other io thread move to the first
     link_->send(std::make_shared<const std::string>("welcome"));
   } else if (text == "flood") {
     for (int i = 0; i < 200; ++i) link_->send(std::make_shared<const std::string>(1000, 'x'));
@@ -316,6 +316,37 @@ TEST_F(server_test, websocket_round_trip_and_application_close_flushes_first) {
   EXPECT_EQ(client->close_reason(), "done");
   expect_every_link_closed_once();
   EXPECT_TRUE(eventually([&] { return server_->counters().websocket_connections.load() == 0; }));
+}
+
+TEST_F(server_test, plain_websockets_move_to_their_home_io_thread_and_lose_nothing) {
+  // The scripted application names io thread 0 as every connection's home; connections are
+  // accepted onto the two io threads in turn, so every second one moves after its hello. The
+  // welcome is sent while the move is pending: its hand-over follows the connection.
+  options_.tls = false;
+  start();
+  constexpr int connections = 6;
+  std::vector<std::unique_ptr<ws_client>> clients;
+  for (int i = 0; i < connections; ++i) {
+    auto client = std::make_unique<ws_client>(false);
+    ASSERT_EQ(client->connect(port()), 101);
+    client->write("hello");
+    clients.push_back(std::move(client));
+  }
+  for (auto& client : clients) EXPECT_EQ(client->read(), "welcome");
+  // One message each per round: this fixture's send queue holds only 8 frames.
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < connections; ++i) clients[i]->write("m" + std::to_string(round) + "." + std::to_string(i));
+    for (int i = 0; i < connections; ++i) EXPECT_EQ(clients[i]->read(), "m" + std::to_string(round) + "." + std::to_string(i));
+  }
+  EXPECT_EQ(server_->counters().websockets_moved.load(), std::uint64_t{connections / 2});
+
+  for (auto& client : clients) {
+    client->write("close:4000");
+    EXPECT_EQ(client->read(), "bye");
+    EXPECT_FALSE(client->read());
+    EXPECT_EQ(client->close_code(), 4000);
+  }
+  expect_every_link_closed_once();
 }
 
 TEST_F(server_test, websocket_without_hello_is_closed_1008) {
