@@ -33,8 +33,9 @@ void detect_session::on_detect(beast::error_code ec, bool is_tls) {
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     return;
   }
-  std::make_shared<ssl_http_session>(std::move(stream_), context_, std::move(state_), std::move(slot_),
-                                     std::move(buffer_))
+  const auto hello = buffer_.cdata();
+  std::make_shared<ssl_http_session>(stream_.release_socket(), context_, std::move(state_), std::move(slot_),
+                                     std::string_view(static_cast<const char*>(hello.data()), hello.size()))
       ->run();
 }
 

@@ -39,7 +39,7 @@ http_session<Derived>::~http_session() {
 
 template <class Derived>
 void http_session<Derived>::do_read() {
-  // Bytes already buffered (a pipelined request, or what TLS detection read) start a request now.
+  // Bytes already buffered (a pipelined request) start a request now.
   if (buffer_.size() > 0) return do_read_header();
   beast::get_lowest_layer(derived().stream()).expires_after(state_->options.idle_timeout);
   derived().stream().async_read_some(
@@ -235,32 +235,29 @@ void plain_http_session::do_eof() {
   // The socket closes when the last handler lets go of this session.
 }
 
-ssl_http_session::ssl_http_session(beast::tcp_stream&& stream, ssl::context& context,
-                                   std::shared_ptr<shared_state> state, connection_slot slot,
-                                   beast::flat_buffer buffer)
-    : http_session(std::move(state), std::move(slot), std::move(buffer)), stream_(std::move(stream), context) {}
+ssl_http_session::ssl_http_session(tcp::socket&& socket, ssl::context& context, std::shared_ptr<shared_state> state,
+                                   connection_slot slot, std::string_view early_bytes)
+    : http_session(std::move(state), std::move(slot), beast::flat_buffer{}),
+      stream_(std::move(socket), context.native_handle(), early_bytes) {}
 
 void ssl_http_session::run() {
   auto self = shared_from_this();
   asio::dispatch(stream_.get_executor(), [self] {
-    beast::get_lowest_layer(self->stream_).expires_after(self->state_->options.header_timeout);
-    // The detector's buffer holds the start of the ClientHello: hand it to the handshake.
-    self->stream_.async_handshake(ssl::stream_base::server, self->buffer_.data(),
-                                  beast::bind_front_handler(&ssl_http_session::on_handshake, self));
+    self->stream_.expires_after(self->state_->options.header_timeout);
+    self->stream_.async_handshake(beast::bind_front_handler(&ssl_http_session::on_handshake, self));
   });
 }
 
-void ssl_http_session::on_handshake(beast::error_code ec, std::size_t bytes_used) {
+void ssl_http_session::on_handshake(beast::error_code ec) {
   if (ec) {
     ++state_->counters.connections_refused;
     return fail(ec, "tls handshake");
   }
-  buffer_.consume(bytes_used);
   do_read_header();
 }
 
 void ssl_http_session::do_eof() {
-  beast::get_lowest_layer(stream_).expires_after(state_->options.close_timeout);
+  stream_.expires_after(state_->options.close_timeout);
   stream_.async_shutdown(beast::bind_front_handler(&ssl_http_session::on_shutdown, shared_from_this()));
 }
 

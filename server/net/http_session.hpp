@@ -10,6 +10,7 @@
 #include "net/beast.hpp"
 #include "net/connection_registry.hpp"
 #include "net/shared_state.hpp"
+#include "net/tls_stream.hpp"
 
 namespace kelisim::net {
 
@@ -76,19 +77,20 @@ class ssl_http_session : public http_session<ssl_http_session>,
  public:
   static constexpr bool tls = true;
 
-  ssl_http_session(beast::tcp_stream&& stream, ssl::context& context, std::shared_ptr<shared_state> state,
-                   connection_slot slot, beast::flat_buffer buffer);
+  // early_bytes: the start of the ClientHello, read by TLS detection.
+  ssl_http_session(tcp::socket&& socket, ssl::context& context, std::shared_ptr<shared_state> state,
+                   connection_slot slot, std::string_view early_bytes);
   void run();
 
-  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
-  beast::ssl_stream<beast::tcp_stream> release_stream() { return std::move(stream_); }
+  tls_stream& stream() { return stream_; }
+  tls_stream release_stream() { return std::move(stream_); }
   void do_eof();
 
  private:
-  void on_handshake(beast::error_code ec, std::size_t bytes_used);
+  void on_handshake(beast::error_code ec);
   void on_shutdown(beast::error_code ec);
 
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  tls_stream stream_;
 };
 
 extern template class http_session<plain_http_session>;

@@ -1,7 +1,5 @@
 #include "net/websocket_session.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <string_view>
 #include <utility>
@@ -419,25 +417,8 @@ void plain_websocket_session::teardown() {
   drain();
 }
 
-bool plain_websocket_session::move_to(const asio::any_io_executor& home) {
-  beast::error_code ec;
-  const auto protocol = socket_.local_endpoint(ec).protocol();
-  if (ec) return false;
-  // No operation is pending on the socket (read_on checks), so nothing is cancelled here.
-  const auto descriptor = socket_.release(ec);
-  if (ec) return false;
-  socket_ = tcp::socket(home);
-  socket_.assign(protocol, descriptor, ec);
-  if (ec) {
-    // The descriptor is ours alone now; the next read fails on the closed socket and ends the session.
-    log().warn("cannot move a connection between io threads: {}", ec.message());
-    ::close(descriptor);
-  }
-  return true;
-}
-
-ssl_websocket_session::ssl_websocket_session(beast::ssl_stream<beast::tcp_stream>&& stream,
-                                             std::shared_ptr<shared_state> state, connection_slot slot)
+ssl_websocket_session::ssl_websocket_session(tls_stream&& stream, std::shared_ptr<shared_state> state,
+                                             connection_slot slot)
     : websocket_session(stream.get_executor(), std::move(state), std::move(slot)), stream_(std::move(stream)) {}
 
 void ssl_websocket_session::teardown() {
@@ -453,7 +434,7 @@ void make_websocket_session(beast::tcp_stream stream, std::string upgrade_respon
       ->run(std::move(upgrade_response), early_bytes);
 }
 
-void make_websocket_session(beast::ssl_stream<beast::tcp_stream> stream, std::string upgrade_response,
+void make_websocket_session(tls_stream stream, std::string upgrade_response,
                             std::string_view early_bytes, std::shared_ptr<shared_state> state, connection_slot slot) {
   std::make_shared<ssl_websocket_session>(std::move(stream), std::move(state), std::move(slot))
       ->run(std::move(upgrade_response), early_bytes);

@@ -20,9 +20,11 @@
 #include "net/application.hpp"
 #include "net/beast.hpp"
 #include "net/connection_registry.hpp"
+#include "net/move_socket.hpp"
 #include "net/outbox.hpp"
 #include "net/send_queue.hpp"
 #include "net/shared_state.hpp"
+#include "net/tls_stream.hpp"
 #include "net/transport_link.hpp"
 #include "net/websocket_frames.hpp"
 
@@ -143,7 +145,7 @@ class plain_websocket_session : public websocket_session<plain_websocket_session
   // After the close frames: half-close, then read until the client hangs up (RFC 6455 7.1.1).
   void teardown();
   // Re-registers the socket with another io thread's context; false if it stays.
-  bool move_to(const asio::any_io_executor& home);
+  bool move_to(const asio::any_io_executor& home) { return move_socket(socket_, home); }
 
  private:
   tcp::socket socket_;
@@ -152,23 +154,21 @@ class plain_websocket_session : public websocket_session<plain_websocket_session
 class ssl_websocket_session : public websocket_session<ssl_websocket_session>,
                               public std::enable_shared_from_this<ssl_websocket_session> {
  public:
-  ssl_websocket_session(beast::ssl_stream<beast::tcp_stream>&& stream, std::shared_ptr<shared_state> state,
-                        connection_slot slot);
-  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
-  tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
+  ssl_websocket_session(tls_stream&& stream, std::shared_ptr<shared_state> state, connection_slot slot);
+  tls_stream& stream() { return stream_; }
+  tcp::socket& socket() { return stream_.socket(); }
   // After the close frames: TLS close_notify both ways, then the socket closes.
   void teardown();
-  // The TLS stream's own timers and state belong to the thread it was accepted on: it stays.
-  bool move_to(const asio::any_io_executor&) { return false; }
+  bool move_to(const asio::any_io_executor& home) { return stream_.move_to(home); }
 
  private:
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  tls_stream stream_;
 };
 
 // The plain session keeps only the socket: the HTTP stream's timers have no use after the upgrade.
 void make_websocket_session(beast::tcp_stream stream, std::string upgrade_response, std::string_view early_bytes,
                             std::shared_ptr<shared_state> state, connection_slot slot);
-void make_websocket_session(beast::ssl_stream<beast::tcp_stream> stream, std::string upgrade_response,
+void make_websocket_session(tls_stream stream, std::string upgrade_response,
                             std::string_view early_bytes, std::shared_ptr<shared_state> state, connection_slot slot);
 
 extern template class websocket_session<plain_websocket_session>;

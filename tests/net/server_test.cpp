@@ -56,8 +56,14 @@ class scripted_handler final : public link_handler {
 
 class scripted_application final : public application {
  public:
-  ~scripted_application() override {
+  ~scripted_application() override { join_responders(); }
+
+  // A responder holds its session until its thread ends: join them all before the server (and
+  // the io contexts the sessions' sockets and timers belong to) is destroyed.
+  void join_responders() {
+    std::lock_guard lock(mutex_);
     for (auto& worker : responders_) worker.join();
+    responders_.clear();
   }
 
   void handle_http(beast_http::request<beast_http::string_body> request, request_info info,
@@ -139,9 +145,11 @@ class server_test : public ::testing::Test {
   }
 
   void stop() {
-    if (!runner_.joinable()) return;
-    server_->stop();
-    runner_.join();
+    if (runner_.joinable()) {
+      server_->stop();
+      runner_.join();
+    }
+    app_->join_responders();
   }
 
   std::uint16_t port() const { return server_->port(); }
@@ -155,6 +163,8 @@ class server_test : public ::testing::Test {
     EXPECT_EQ(client->read(), "welcome");
     return client;
   }
+
+  void expect_moves_lose_nothing(bool tls);
 
   void expect_every_link_closed_once() {
     EXPECT_TRUE(eventually([&] { return app_->closed.load() == app_->opened.load(); }))
@@ -276,6 +286,19 @@ TEST_F(server_test, plain_http_on_the_tls_port_gets_no_http_answer) {
   EXPECT_TRUE(result.received.empty()) << result.received;
 }
 
+TEST_F(server_test, a_tls_handshake_that_stalls_is_cut_at_the_header_deadline) {
+  options_.transport.header_timeout = 300ms;
+  start();
+  // The start of a ClientHello (record of 512 bytes, message of 508) whose rest never comes:
+  // enough for TLS detection, not for the handshake.
+  const auto started = std::chrono::steady_clock::now();
+  const auto result = net_test::exchange_raw(port(), std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc", 9), 5s);
+  EXPECT_TRUE(result.closed);
+  EXPECT_TRUE(result.received.empty()) << result.received.size() << " bytes";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 4s) << "closed by the deadline, not the client's timeout";
+  EXPECT_EQ(server_->counters().connections_refused.load(), 1u);
+}
+
 TEST_F(server_test, websocket_upgrade_checks_the_origin) {
   start();
   ws_client foreign;
@@ -318,16 +341,16 @@ TEST_F(server_test, websocket_round_trip_and_application_close_flushes_first) {
   EXPECT_TRUE(eventually([&] { return server_->counters().websocket_connections.load() == 0; }));
 }
 
-TEST_F(server_test, plain_websockets_move_to_their_home_io_thread_and_lose_nothing) {
-  // The scripted application names io thread 0 as every connection's home; connections are
-  // accepted onto the two io threads in turn, so every second one moves after its hello. The
-  // welcome is sent while the move is pending: its hand-over follows the connection.
-  options_.tls = false;
+// The scripted application names io thread 0 as every connection's home; connections are
+// accepted onto the two io threads in turn, so every second one moves after its hello. The
+// welcome is sent while the move is pending: its hand-over follows the connection.
+void server_test::expect_moves_lose_nothing(bool tls) {
+  options_.tls = tls;
   start();
   constexpr int connections = 6;
   std::vector<std::unique_ptr<ws_client>> clients;
   for (int i = 0; i < connections; ++i) {
-    auto client = std::make_unique<ws_client>(false);
+    auto client = std::make_unique<ws_client>(tls);
     ASSERT_EQ(client->connect(port()), 101);
     client->write("hello");
     clients.push_back(std::move(client));
@@ -347,6 +370,15 @@ TEST_F(server_test, plain_websockets_move_to_their_home_io_thread_and_lose_nothi
     EXPECT_EQ(client->close_code(), 4000);
   }
   expect_every_link_closed_once();
+}
+
+TEST_F(server_test, plain_websockets_move_to_their_home_io_thread_and_lose_nothing) {
+  expect_moves_lose_nothing(false);
+}
+
+TEST_F(server_test, tls_websockets_move_to_their_home_io_thread_and_lose_nothing) {
+  // TLS runs on the socket itself (net/tls_stream.hpp): OpenSSL's state moves with it.
+  expect_moves_lose_nothing(true);
 }
 
 TEST_F(server_test, websocket_without_hello_is_closed_1008) {
