@@ -25,7 +25,7 @@ class client_link {
   virtual void close(std::uint16_t code, std::string reason) = 0;
   // The hello was accepted: cancels the unauthenticated-socket deadline. The connection moves to
   // io thread `home` (its room's; see io_pool) when it can, so that the room's frames reach it
-  // without crossing threads. A TLS connection stays where it is.
+  // without crossing threads.
   virtual void authenticated(std::size_t home) = 0;
   // Runs `then` on the connection's io thread once everything sent before this call has been
   // written to the socket; never, if the connection ends first. For sending a lot (a resume's
