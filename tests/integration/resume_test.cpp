@@ -152,7 +152,8 @@ class Burst : public Resume {
     }
     for (auto& tab : tabs)
       for (int i = 0; i < per_tab; ++i) tab->send_command("say", {{"channel", "joint"}, {"text", "burst " + std::to_string(i)}});
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    // Generous: 2–3 s in a normal build, 20–35 s under TSan on an idle 2-core machine.
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
     while (reader.is_open() && messages_in(reader.events()) < burst_messages && std::chrono::steady_clock::now() < deadline)
       reader.await_frame_count(reader.frame_count() + 1, 100ms);
   }
