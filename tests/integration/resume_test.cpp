@@ -190,7 +190,7 @@ TEST_F(Burst, MoreMissedThanASendQueueHoldsArrivesWhole) {
   const auto last_missed = last_seq(*med);
 
   const json welcome = connect(pa, seen);
-  pa->wait_event("message", 0, [&](const json& e) { return seq_of(e) == last_missed; });
+  pa->wait_event("message", 0, [&](const json& e) { return seq_of(e) == last_missed; }, 60s);  // TSan is slow
   const auto live = med->ok("say", {{"channel", "joint"}, {"text", "live again"}});
   pa->wait_event("message", 0, [&](const json& e) { return seq_of(e) == live; });
 
