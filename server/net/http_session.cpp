@@ -26,9 +26,8 @@ bool is_application_path(std::string_view path) {
 }  // namespace
 
 template <class Derived>
-http_session<Derived>::http_session(std::shared_ptr<shared_state> state, connection_slot slot,
-                                    beast::flat_buffer buffer)
-    : state_(std::move(state)), slot_(std::in_place, std::move(slot)), buffer_(std::move(buffer)) {
+http_session<Derived>::http_session(std::shared_ptr<shared_state> state, connection_slot slot)
+    : state_(std::move(state)), slot_(std::in_place, std::move(slot)) {
   ++state_->counters.http_connections;
 }
 
@@ -220,8 +219,8 @@ template class http_session<ssl_http_session>;
 // ---------------------------------------------------------------------------------------------
 
 plain_http_session::plain_http_session(beast::tcp_stream&& stream, std::shared_ptr<shared_state> state,
-                                       connection_slot slot, beast::flat_buffer buffer)
-    : http_session(std::move(state), std::move(slot), std::move(buffer)), stream_(std::move(stream)) {}
+                                       connection_slot slot)
+    : http_session(std::move(state), std::move(slot)), stream_(std::move(stream)) {}
 
 void plain_http_session::run() {
   // Start on the connection's io thread (the listener runs on thread 0, the socket may not).
@@ -237,7 +236,7 @@ void plain_http_session::do_eof() {
 
 ssl_http_session::ssl_http_session(tcp::socket&& socket, ssl::context& context, std::shared_ptr<shared_state> state,
                                    connection_slot slot, std::string_view early_bytes)
-    : http_session(std::move(state), std::move(slot), beast::flat_buffer{}),
+    : http_session(std::move(state), std::move(slot)),
       stream_(std::move(socket), context.native_handle(), early_bytes) {}
 
 void ssl_http_session::run() {

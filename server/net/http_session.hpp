@@ -20,7 +20,7 @@ class http_session {
   ~http_session();
 
  protected:
-  http_session(std::shared_ptr<shared_state> state, connection_slot slot, beast::flat_buffer buffer);
+  http_session(std::shared_ptr<shared_state> state, connection_slot slot);
 
   // Waits for the next request: idle (keep-alive) deadline until its first byte, then the
   // header deadline.
@@ -60,8 +60,7 @@ class plain_http_session : public http_session<plain_http_session>,
  public:
   static constexpr bool tls = false;
 
-  plain_http_session(beast::tcp_stream&& stream, std::shared_ptr<shared_state> state, connection_slot slot,
-                     beast::flat_buffer buffer);
+  plain_http_session(beast::tcp_stream&& stream, std::shared_ptr<shared_state> state, connection_slot slot);
   void run();
 
   beast::tcp_stream& stream() { return stream_; }

@@ -88,9 +88,7 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
   if (tls_context_ != nullptr)
     std::make_shared<detect_session>(std::move(socket), *tls_context_, state_, std::move(*slot))->run();
   else
-    std::make_shared<plain_http_session>(beast::tcp_stream(std::move(socket)), state_, std::move(*slot),
-                                         beast::flat_buffer{})
-        ->run();
+    std::make_shared<plain_http_session>(beast::tcp_stream(std::move(socket)), state_, std::move(*slot))->run();
   do_accept();
 }
 
