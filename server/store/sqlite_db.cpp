@@ -78,11 +78,11 @@ std::string statement::text(int column) const {
 
 bool statement::is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
 
-connection::connection(const std::filesystem::path& path, mode m) : path_(path) {
+connection::connection(const std::filesystem::path& path, mode m, const char* vfs) : path_(path) {
   const int flags = (m == mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                     SQLITE_OPEN_NOMUTEX;
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   db_.reset(raw);
   if (rc != SQLITE_OK) {
     const std::string reason = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);

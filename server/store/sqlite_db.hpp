@@ -71,8 +71,9 @@ class connection {
  public:
   enum class mode { read_write_create, read_only };
 
-  // Throws std::runtime_error("cannot open database PATH: REASON") if it cannot.
-  connection(const std::filesystem::path& path, mode m);
+  // Throws std::runtime_error("cannot open database PATH: REASON") if it cannot. `vfs` names an
+  // SQLite VFS (null: the default one).
+  connection(const std::filesystem::path& path, mode m, const char* vfs = nullptr);
 
   // Runs one or more statements without results.
   void exec(std::string_view sql);

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "server/store/coalescing_vfs.hpp"
 #include "server/store/hash_chain.hpp"
 #include "server/store/sqlite_db.hpp"
 #include "server/store/sqlite_migrations.hpp"
@@ -256,7 +257,10 @@ struct sqlite_store::impl {
 
   static std::unique_ptr<sqlite::connection> open_writer(const std::filesystem::path& path,
                                                          const sqlite_store_options& opts) {
-    auto db = std::make_unique<sqlite::connection>(path, sqlite::connection::mode::read_write_create);
+    // The writer's log writes are gathered into one per commit (coalescing_vfs.hpp), which is
+    // safe because of synchronous = FULL below.
+    auto db = std::make_unique<sqlite::connection>(path, sqlite::connection::mode::read_write_create,
+                                                   sqlite::coalescing_vfs());
     try {
       apply_pragmas(*db, opts.busy_timeout);
       // 1 KiB pages (new databases only; an existing file keeps its size): a group commit writes
