@@ -1,7 +1,10 @@
 #include "net/io_pool.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <functional>
+#include <string>
 #include <thread>
 
 #include "net/log.hpp"
@@ -31,7 +34,11 @@ std::size_t io_pool::current() const noexcept { return running_pool == this ? ru
 void io_pool::run() {
   std::vector<std::thread> others;
   others.reserve(threads_.size() - 1);
-  for (std::size_t i = 1; i < threads_.size(); ++i) others.emplace_back([this, i] { run_thread(i); });
+  for (std::size_t i = 1; i < threads_.size(); ++i) others.emplace_back([this, i] {
+      // Named for `top -H` and perf; the first io thread is the main thread and keeps its name.
+      pthread_setname_np(pthread_self(), ("kelisim-io-" + std::to_string(i)).c_str());
+      run_thread(i);
+    });
   run_thread(0);
   for (auto& t : others) t.join();
 }

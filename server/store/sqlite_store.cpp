@@ -1,5 +1,7 @@
 #include "server/store/sqlite_store.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -243,7 +245,10 @@ struct sqlite_store::impl {
         readers(path, opts.max_readers, opts.busy_timeout) {
     // Fail now, not at the first read, if readers cannot open the database.
     { auto probe = readers.acquire(); }
-    writer = std::thread([this] { run_writer(); });
+    writer = std::thread([this] {
+      pthread_setname_np(pthread_self(), "kelisim-writer");
+      run_writer();
+    });
   }
 
   ~impl() {

@@ -1,5 +1,7 @@
 #include "server/store/wal_checkpointer.hpp"
 
+#include <pthread.h>
+
 #include <stdexcept>
 #include <string>
 
@@ -30,7 +32,10 @@ wal_checkpointer::wal_checkpointer(const std::filesystem::path& path, sqlite::co
     throw std::runtime_error("checkpointer: the database is not in WAL mode (" + mode + ")");
   // Replaces the writer's automatic checkpoint (sqlite3_wal_autocheckpoint is this same hook).
   sqlite3_wal_hook(writer_.handle(), &wal_checkpointer::on_commit, this);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "kelisim-ckpt");
+    run();
+  });
 }
 
 wal_checkpointer::~wal_checkpointer() {
