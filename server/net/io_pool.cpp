@@ -34,11 +34,13 @@ std::size_t io_pool::current() const noexcept { return running_pool == this ? ru
 void io_pool::run() {
   std::vector<std::thread> others;
   others.reserve(threads_.size() - 1);
-  for (std::size_t i = 1; i < threads_.size(); ++i) others.emplace_back([this, i] {
+  for (std::size_t i = 1; i < threads_.size(); ++i) {
+    others.emplace_back([this, i] {
       // Named for `top -H` and perf; the first io thread is the main thread and keeps its name.
       pthread_setname_np(pthread_self(), ("kelisim-io-" + std::to_string(i)).c_str());
       run_thread(i);
     });
+  }
   run_thread(0);
   for (auto& t : others) t.join();
 }

@@ -43,8 +43,8 @@ int write_out(sqlite3_file* file) {
   if (f.held.empty()) return SQLITE_OK;
   writes_made.fetch_add(1, std::memory_order_relaxed);
   const int rc = inner_methods(file).xWrite(f.inner, f.held.data(), static_cast<int>(f.held.size()), f.held_at);
-  // Kept or not, the bytes are SQLite's to write again: a failed write fails the commit that
-  // synced it, and SQLite rewrites the frames of the next one.
+  // Dropped even when the write failed: the error fails the SQLite call that caused it (a commit's
+  // sync, usually), and the frames of a failed commit are never read; SQLite writes them anew.
   f.held.clear();
   return rc;
 }
@@ -71,43 +71,15 @@ int file_close(sqlite3_file* file) {
   return written != SQLITE_OK ? written : closed;
 }
 
-int file_read(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
+// Reads, syncs, size, truncation and locks: whatever is held goes out first, then the call.
+template <auto method, typename... Args>
+int after_write_out(sqlite3_file* file, Args... args) {
   if (const int rc = write_out(file); rc != SQLITE_OK) return rc;
-  return inner_methods(file).xRead(inner(file), data, amount, offset);
-}
-
-int file_truncate(sqlite3_file* file, sqlite3_int64 size) {
-  if (const int rc = write_out(file); rc != SQLITE_OK) return rc;
-  return inner_methods(file).xTruncate(inner(file), size);
-}
-
-int file_sync(sqlite3_file* file, int flags) {
-  if (const int rc = write_out(file); rc != SQLITE_OK) return rc;
-  return inner_methods(file).xSync(inner(file), flags);
-}
-
-int file_size(sqlite3_file* file, sqlite3_int64* size) {
-  if (const int rc = write_out(file); rc != SQLITE_OK) return rc;
-  return inner_methods(file).xFileSize(inner(file), size);
-}
-
-int file_lock(sqlite3_file* file, int level) {
-  if (const int rc = write_out(file); rc != SQLITE_OK) return rc;
-  return inner_methods(file).xLock(inner(file), level);
-}
-
-int file_unlock(sqlite3_file* file, int level) {
-  if (const int rc = write_out(file); rc != SQLITE_OK) return rc;
-  return inner_methods(file).xUnlock(inner(file), level);
+  return (inner_methods(file).*method)(inner(file), args...);
 }
 
 int file_check_reserved_lock(sqlite3_file* file, int* out) {
   return inner_methods(file).xCheckReservedLock(inner(file), out);
-}
-
-int file_control(sqlite3_file* file, int op, void* arg) {
-  if (const int rc = write_out(file); rc != SQLITE_OK) return rc;
-  return inner_methods(file).xFileControl(inner(file), op, arg);
 }
 
 int file_sector_size(sqlite3_file* file) { return inner_methods(file).xSectorSize(inner(file)); }
@@ -152,15 +124,15 @@ int file_unfetch(sqlite3_file* file, sqlite3_int64 offset, void* page) {
 const sqlite3_io_methods file_methods = {
     3,
     file_close,
-    file_read,
+    after_write_out<&sqlite3_io_methods::xRead>,
     file_write,
-    file_truncate,
-    file_sync,
-    file_size,
-    file_lock,
-    file_unlock,
+    after_write_out<&sqlite3_io_methods::xTruncate>,
+    after_write_out<&sqlite3_io_methods::xSync>,
+    after_write_out<&sqlite3_io_methods::xFileSize>,
+    after_write_out<&sqlite3_io_methods::xLock>,
+    after_write_out<&sqlite3_io_methods::xUnlock>,
     file_check_reserved_lock,
-    file_control,
+    after_write_out<&sqlite3_io_methods::xFileControl>,
     file_sector_size,
     file_device_characteristics,
     file_shm_map,

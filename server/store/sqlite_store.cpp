@@ -275,6 +275,7 @@ struct sqlite_store::impl {
       db->exec("PRAGMA page_size = 1024");
       const auto journal = db->query_text("PRAGMA journal_mode = WAL");
       if (journal != "wal") throw std::runtime_error("cannot switch to WAL (journal_mode is " + journal + ")");
+      // FULL: durable before visible — and what makes the coalescing VFS safe (its header).
       db->exec("PRAGMA synchronous = FULL");
       db->exec("PRAGMA foreign_keys = ON");
       // A request of several events runs in its own SAVEPOINT, and SQLite opens a statement
