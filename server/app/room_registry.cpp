@@ -1,6 +1,7 @@
 #include "app/room_registry.hpp"
 
 #include <stdexcept>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
@@ -14,31 +15,40 @@ room_registry::room_registry(net::io_pool& io, store::transcript_store& store, m
     : io_(io), store_(store), metrics_(counters) {}
 
 std::size_t room_registry::load_all() {
-  std::size_t loaded = 0;
-  for (const auto& record : store_.rooms()) {
-    if (auto host = load(record)) {
-      std::lock_guard lock(mutex_);
-      rooms_[record.id] = std::move(host);
-      ++loaded;
-    }
-  }
-  metrics_.set_rooms(static_cast<std::int64_t>(loaded));
-  return loaded;
-}
-
-std::shared_ptr<room_host> room_registry::load(const store::room_record& record) {
-  engine::room_state state;
-  for (const auto& stored : store_.events_after(record.id, 0)) {
+  // Every room is rebuilt from one pass over the stored events (rooms interleave in it).
+  struct rebuilt {
+    engine::room_state state;
+    std::vector<store::command_receipt> receipts;
+    bool broken = false;
+  };
+  std::unordered_map<protocol::room_id, rebuilt> rooms;
+  store_.scan_events([&](const store::stored_event& stored, const std::optional<store::command_receipt>& receipt) {
+    auto& room = rooms[stored.room];
+    if (room.broken) return;
     auto decoded = protocol::decode_canonical_event(stored.body);
     auto* e = std::get_if<protocol::event>(&decoded);
     if (!e) {
       // Refuse to serve a room we cannot rebuild exactly; its transcript stays exportable.
-      spdlog::error("room {}: event {} does not decode; room not loaded", record.id, stored.seq);
-      return nullptr;
+      spdlog::error("room {}: event {} does not decode; room not loaded", stored.room, stored.seq);
+      room.broken = true;
+      return;
     }
-    engine::apply(state, *e);
+    engine::apply(room.state, *e);
+    if (receipt) room.receipts.push_back(*receipt);
+  });
+
+  std::size_t loaded = 0;
+  for (const auto& record : store_.rooms()) {
+    auto& room = rooms[record.id];  // a room without events yet starts from nothing
+    if (room.broken) continue;
+    auto host = make_host(record, std::move(room.state), room.receipts);
+    room = {};  // its state now lives in the host
+    std::lock_guard lock(mutex_);
+    rooms_[record.id] = std::move(host);
+    ++loaded;
   }
-  return make_host(record, std::move(state), store_.receipts(record.id));
+  metrics_.set_rooms(static_cast<std::int64_t>(loaded));
+  return loaded;
 }
 
 std::shared_ptr<room_host> room_registry::make_host(const store::room_record& record, engine::room_state state,

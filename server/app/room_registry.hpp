@@ -19,7 +19,7 @@ class room_registry {
   // Each room lives on one io thread, io.home_of(its id).
   room_registry(net::io_pool& io, store::transcript_store& store, metrics& counters);
 
-  // Replays every stored room; returns how many were loaded.
+  // Replays every stored room (one pass over the store's events); returns how many were loaded.
   std::size_t load_all();
 
   std::shared_ptr<room_host> find(const protocol::room_id& id) const;
@@ -31,7 +31,6 @@ class room_registry {
               std::function<void(std::shared_ptr<room_host>, std::optional<engine::rejection>)> done);
 
  private:
-  std::shared_ptr<room_host> load(const store::room_record& record);
   std::shared_ptr<room_host> make_host(const store::room_record& record, engine::room_state state,
                                        const std::vector<store::command_receipt>& receipts);
 

@@ -149,6 +149,18 @@ std::vector<command_receipt> memory_store::receipts(const room_id& room) {
   return found == rooms_.end() ? std::vector<command_receipt>{} : found->second.receipts;
 }
 
+void memory_store::scan_events(const scanned_event& each) {
+  std::lock_guard lock(data_mutex_);
+  for (const auto& [id, log] : rooms_) {
+    std::map<seq_t, const command_receipt*> answered;
+    for (const auto& r : log.receipts) answered[r.ack_seq] = &r;
+    for (const auto& e : log.events) {
+      const auto found = answered.find(e.seq);
+      each(e, found == answered.end() ? std::nullopt : std::optional<command_receipt>(*found->second));
+    }
+  }
+}
+
 bool memory_store::create_room(const room_record& room) {
   std::lock_guard lock(data_mutex_);
   return rooms_.try_emplace(room.id, room_log{room, {}, {}, {}}).second;

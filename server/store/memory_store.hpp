@@ -34,6 +34,7 @@ class memory_store final : public transcript_store {
   std::vector<stored_event> events_after(const room_id& room, seq_t after,
                                          std::size_t limit = std::numeric_limits<std::size_t>::max()) override;
   std::vector<command_receipt> receipts(const room_id& room) override;
+  void scan_events(const scanned_event& each) override;
 
   bool create_room(const room_record& room) override;
   std::optional<room_record> find_room(const room_id& id) override;

@@ -107,6 +107,10 @@ constexpr std::string_view select_events =
 constexpr std::string_view select_receipts =
     "SELECT command_participant, command_id, seq FROM events WHERE room = ?1 AND command_id IS NOT NULL "
     "ORDER BY seq";
+// In write order, which is the table's own: every page is read once, front to back.
+constexpr std::string_view select_all_events =
+    "SELECT seq, ts, kind, body, payload_hash, prev_hash, hash, room, command_participant, command_id "
+    "FROM events ORDER BY id";
 constexpr std::string_view select_room = "SELECT id, created_at, title, language FROM rooms WHERE id = ?1";
 constexpr std::string_view select_rooms =
     "SELECT id, created_at, title, language FROM rooms ORDER BY created_at, id";
@@ -678,6 +682,31 @@ std::vector<command_receipt> sqlite_store::receipts(const room_id& room) {
     while (s.step()) out.push_back(command_receipt{s.text(0), s.text(1), s.int64(2)});
     return out;
   });
+}
+
+void sqlite_store::scan_events(const scanned_event& each) {
+  try {
+    // A connection of its own, memory-mapped and closed afterwards. Read room by room through the
+    // index, a room's events cost a page read each (they are spread over the table in write
+    // order): 40 % of start-up went to `pread`. Mapped, the scan takes no system call per page,
+    // and closing the connection takes the mapping back out of the process's RSS, which the
+    // pooled readers would keep.
+    sqlite::connection db(impl_->path, sqlite::connection::mode::read_only);
+    apply_pragmas(db, impl_->options.busy_timeout);
+    db.exec("PRAGMA mmap_size = 2147418112");  // SQLite's default ceiling (SQLITE_MAX_MMAP_SIZE)
+    auto& s = db.prepared(select_all_events);
+    sqlite::reset_guard guard(s);
+    while (s.step()) {
+      const auto e = read_event(s.text(7), s);
+      std::optional<command_receipt> receipt;
+      if (!s.is_null(9)) receipt = command_receipt{s.text(8), s.text(9), e.seq};
+      each(e, receipt);
+    }
+  } catch (const store_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw store_error(std::string("scanning the events: ") + e.what());
+  }
 }
 
 bool sqlite_store::create_room(const room_record& room) {

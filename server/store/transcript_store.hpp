@@ -121,6 +121,11 @@ class transcript_store {
   virtual std::vector<stored_event> events_after(const room_id& room, seq_t after,
                                                  std::size_t limit = std::numeric_limits<std::size_t>::max()) = 0;
   virtual std::vector<command_receipt> receipts(const room_id& room) = 0;
+  // Every stored event of every room, with the receipt kept on it if any, for rebuilding the
+  // rooms at start-up. Each room's events come in seq order; rooms may interleave. `each` runs on
+  // the caller's thread and must not call the store.
+  using scanned_event = std::function<void(const stored_event&, const std::optional<command_receipt>&)>;
+  virtual void scan_events(const scanned_event& each) = 0;
 
   // Rooms. create_room returns false if the id exists.
   virtual bool create_room(const room_record& room) = 0;

@@ -2,9 +2,11 @@
 // memory_store completing on its worker thread, and memory_store completing synchronously.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -210,6 +212,37 @@ TYPED_TEST(store_contract, requests_of_one_room_complete_in_order) {
   EXPECT_EQ(stats.appends_failed, 0u);
   EXPECT_GE(stats.transactions, 1u);
   EXPECT_GE(stats.max_batch_size, stats.last_batch_size);
+}
+
+TYPED_TEST(store_contract, a_scan_returns_every_event_with_its_receipt_each_room_in_order) {
+  // Interleaved appends: the scan must give each room's events in seq order whatever the rooms do.
+  ASSERT_TRUE(this->append(request("r1", {message(1), message(2)}, command_receipt{"p1", "c1", 2})).ok);
+  ASSERT_TRUE(this->append(request("r2", {message(1, "r2")}, command_receipt{"p2", "c9", 1})).ok);
+  ASSERT_TRUE(this->append(request("r1", {message(3)})).ok);
+  ASSERT_TRUE(this->append(request("r2", {message(2, "r2")})).ok);
+
+  std::map<room_id, std::vector<stored_event>> seen;
+  std::vector<std::string> receipts;  // "room seq participant command"
+  this->store_->scan_events([&](const stored_event& e, const std::optional<command_receipt>& receipt) {
+    seen[e.room].push_back(e);
+    if (receipt)
+      receipts.push_back(e.room + " " + std::to_string(receipt->ack_seq) + " " + receipt->participant + " " +
+                         receipt->command_id);
+  });
+
+  ASSERT_EQ(seen.size(), 2u);
+  // Exactly what a room-by-room read gives, hashes included.
+  for (const auto& room : {"r1", "r2"}) {
+    const auto expected = this->store_->events_after(room, 0);
+    ASSERT_EQ(seen[room].size(), expected.size()) << room;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(seen[room][i].seq, expected[i].seq);
+      EXPECT_EQ(seen[room][i].body, expected[i].body);
+      EXPECT_EQ(seen[room][i].hash, expected[i].hash);
+    }
+  }
+  std::sort(receipts.begin(), receipts.end());
+  EXPECT_EQ(receipts, (std::vector<std::string>{"r1 2 p1 c1", "r2 1 p2 c9"}));
 }
 
 TYPED_TEST(store_contract, rooms_round_trip) {
