@@ -610,16 +610,25 @@ struct sqlite_store::impl {
 
   // ---- reads ----
 
-  template <typename Read>
-  auto read(std::string_view what, Read&& body) {
+  // Runs a read; a failure becomes a store_error that says what was being read.
+  template <typename Work>
+  static auto reading(std::string_view what, Work&& work) {
     try {
-      auto lease = readers.acquire();
-      return body(*lease);
+      return work();
     } catch (const store_error&) {
       throw;
     } catch (const std::exception& e) {
       throw store_error(std::string(what) + ": " + e.what());
     }
+  }
+
+  // A read on one of the pooled connections.
+  template <typename Read>
+  auto read(std::string_view what, Read&& body) {
+    return reading(what, [&] {
+      auto lease = readers.acquire();
+      return body(*lease);
+    });
   }
 
   sqlite_store_options options;
@@ -685,7 +694,7 @@ std::vector<command_receipt> sqlite_store::receipts(const room_id& room) {
 }
 
 void sqlite_store::scan_events(const scanned_event& each) {
-  try {
+  impl::reading("scanning the events", [&] {
     // A connection of its own, memory-mapped and closed afterwards. Read room by room through the
     // index, a room's events cost a page read each (they are spread over the table in write
     // order): 40 % of start-up went to `pread`. Mapped, the scan takes no system call per page,
@@ -702,11 +711,7 @@ void sqlite_store::scan_events(const scanned_event& each) {
       if (!s.is_null(9)) receipt = command_receipt{s.text(8), s.text(9), e.seq};
       each(e, receipt);
     }
-  } catch (const store_error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw store_error(std::string("scanning the events: ") + e.what());
-  }
+  });
 }
 
 bool sqlite_store::create_room(const room_record& room) {
