@@ -347,12 +347,14 @@ struct sqlite_store::impl {
 
   void run_writer() {
     std::vector<write_job> batch;
+    busy_gauge busy;
     std::unique_lock lock(queue_mutex);
     for (;;) {
       queue_ready.wait(lock, [&] { return stopping || !queue.empty(); });
       if (queue.empty()) return;  // stopping, and everything is done
-      // Let more appends join this transaction until it is full or its oldest has waited enough.
-      if (options.max_batch_wait.count() > 0) {
+      // While busy, let more appends join this transaction until it is full or its oldest has
+      // waited enough.
+      if (options.max_batch_wait.count() > 0 && busy.busy(queue.front().enqueued, options)) {
         const auto deadline = queue.front().enqueued + options.max_batch_wait;
         while (!stopping && urgent_jobs == 0 && queued_weight < options.max_batch_events) {
           if (queue_ready.wait_until(lock, deadline) == std::cv_status::timeout) break;
@@ -368,11 +370,34 @@ struct sqlite_store::impl {
       }
       lock.unlock();
       commit_batch(batch);
+      busy.committed(batch);
       batch.clear();
       checkpointer.between_transactions();
       lock.lock();
     }
   }
+
+  // Whether the store is busy enough for an append to wait for company: the last transaction
+  // with appends carried at least `busy_batch_appends` of them, and the oldest waiting append came
+  // while that one was being written or shortly after (so the first append after a quiet spell
+  // goes at once). Administrative writes and barriers leave the judgement as it was.
+  struct busy_gauge {
+    std::size_t last_appends = 0;
+    clock::time_point last_commit_end{};
+
+    bool busy(clock::time_point oldest_enqueued, const sqlite_store_options& options) const {
+      if (options.busy_batch_appends == 0) return true;
+      return last_appends >= options.busy_batch_appends && oldest_enqueued < last_commit_end + options.max_batch_wait;
+    }
+
+    void committed(const std::vector<write_job>& batch) {
+      const auto appends = static_cast<std::size_t>(std::count_if(
+          batch.begin(), batch.end(), [](const write_job& job) { return job.what == write_job::kind::append; }));
+      if (appends == 0) return;
+      last_appends = appends;
+      last_commit_end = clock::now();
+    }
+  };
 
   // ---- the writer thread ----
 

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   try {
     sqlite_store_options options;
     options.max_batch_wait = std::chrono::microseconds(500);
+    options.busy_batch_appends = 0;
     sqlite_store store(argv[1], options);
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
 

@@ -110,6 +110,53 @@ TEST(sqlite_store, a_batch_never_exceeds_its_event_bound) {
   EXPECT_GE(stats.transactions, 13u);
 }
 
+TEST(sqlite_store, a_lone_append_on_a_quiet_store_does_not_wait_for_company) {
+  testing::temp_dir dir;
+  sqlite_store_options options;
+  options.max_batch_wait = 1h;  // were it applied, the append below would not complete in 10 s
+  sqlite_store store(dir.path(), options);
+  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
+  EXPECT_TRUE(append_and_wait(store, append_request{"r1", {message(1)}, std::nullopt}).ok);
+  EXPECT_TRUE(append_and_wait(store, append_request{"r1", {message(2)}, std::nullopt}).ok);
+}
+
+TEST(sqlite_store, while_busy_an_append_waits_for_company) {
+  testing::temp_dir dir;
+  sqlite_store_options options;
+  options.max_batch_wait = 300ms;
+  options.busy_batch_appends = 3;
+  sqlite_store store(dir.path(), options);
+  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
+
+  // Hold the writer inside the first append's completion while three more queue up: they then
+  // make one transaction of three appends, and the store counts as busy.
+  std::promise<void> entered;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  store.append(append_request{"r1", {message(1)}, std::nullopt}, [&](append_result) {
+    entered.set_value();
+    released.wait();
+  });
+  entered.get_future().wait();
+  std::atomic<int> done{0};
+  for (seq_t s = 2; s <= 4; ++s)
+    store.append(append_request{"r1", {message(s)}, std::nullopt}, [&](append_result r) {
+      EXPECT_TRUE(r.ok) << r.error;
+      ++done;
+    });
+  release.set_value();
+  store.flush();
+  ASSERT_EQ(done.load(), 3);
+  const auto transactions = store.stats().transactions;
+
+  // Right after, a lone append waits the full 300 ms for others to join it.
+  const auto sent = std::chrono::steady_clock::now();
+  EXPECT_TRUE(append_and_wait(store, append_request{"r1", {message(5)}, std::nullopt}).ok);
+  EXPECT_GE(std::chrono::steady_clock::now() - sent, 300ms);
+  EXPECT_EQ(store.stats().transactions, transactions + 1);
+  EXPECT_EQ(store.stats().events_committed, 5u);
+}
+
 TEST(sqlite_store, the_database_is_wal_and_at_the_latest_schema_version) {
   testing::temp_dir dir;
   { sqlite_store store(dir.path()); }
@@ -295,6 +342,7 @@ TEST(sqlite_store, a_refused_insert_leaves_no_trace_and_its_group_commit_goes_on
   testing::temp_dir dir;
   sqlite_store_options batching;
   batching.max_batch_wait = 200ms;  // the three appends below share one transaction
+  batching.busy_batch_appends = 0;
   sqlite_store first(dir.path(), batching);
   sqlite_store second(dir.path());
   ASSERT_TRUE(first.create_room(room_record{"r1", 1, "t", "en"}));
