@@ -305,14 +305,18 @@ struct sqlite_store::impl {
   // False if the store is closing: then `job` is left as it was, not queued.
   bool enqueue(write_job& job) {
     job.enqueued = clock::now();
+    bool wake = true;
     {
       std::lock_guard lock(queue_mutex);
       if (stopping) return false;
       if (job.what != write_job::kind::append) ++urgent_jobs;
       queued_weight += job.weight();
+      // A writer waiting for company is woken only when the wait should end: a wake-up per
+      // append would cost it a context switch each.
+      wake = !lingering || job.what != write_job::kind::append || queued_weight >= options.max_batch_events;
       queue.push_back(std::move(job));
     }
-    queue_ready.notify_one();
+    if (wake) queue_ready.notify_one();
     return true;
   }
 
@@ -356,9 +360,11 @@ struct sqlite_store::impl {
       // waited enough.
       if (options.max_batch_wait.count() > 0 && busy.busy(queue.front().enqueued, options)) {
         const auto deadline = queue.front().enqueued + options.max_batch_wait;
+        lingering = true;
         while (!stopping && urgent_jobs == 0 && queued_weight < options.max_batch_events) {
           if (queue_ready.wait_until(lock, deadline) == std::cv_status::timeout) break;
         }
+        lingering = false;
       }
       std::size_t weight = 0;
       while (!queue.empty() && (batch.empty() || weight + queue.front().weight() <= options.max_batch_events)) {
@@ -667,6 +673,7 @@ struct sqlite_store::impl {
   std::deque<write_job> queue;
   std::size_t queued_weight = 0;
   std::size_t urgent_jobs = 0;  // queued admin writes and barriers: someone is waiting, do not linger
+  bool lingering = false;       // the writer is waiting for company (busy_gauge)
   bool stopping = false;
 
   // Writer thread only.

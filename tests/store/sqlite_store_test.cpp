@@ -120,16 +120,9 @@ TEST(sqlite_store, a_lone_append_on_a_quiet_store_does_not_wait_for_company) {
   EXPECT_TRUE(append_and_wait(store, append_request{"r1", {message(2)}, std::nullopt}).ok);
 }
 
-TEST(sqlite_store, while_busy_an_append_waits_for_company) {
-  testing::temp_dir dir;
-  sqlite_store_options options;
-  options.max_batch_wait = 300ms;
-  options.busy_batch_appends = 3;
-  sqlite_store store(dir.path(), options);
-  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
-
-  // Hold the writer inside the first append's completion while three more queue up: they then
-  // make one transaction of three appends, and the store counts as busy.
+// Makes the store busy: holds the writer inside the completion of an append to room r1 (seq 1)
+// while three more queue up, so that they make one transaction of three appends.
+void make_busy(sqlite_store& store) {
   std::promise<void> entered;
   std::promise<void> release;
   auto released = release.get_future().share();
@@ -138,15 +131,26 @@ TEST(sqlite_store, while_busy_an_append_waits_for_company) {
     released.wait();
   });
   entered.get_future().wait();
-  std::atomic<int> done{0};
+  auto ok = std::make_shared<std::atomic<int>>(0);
   for (seq_t s = 2; s <= 4; ++s)
-    store.append(append_request{"r1", {message(s)}, std::nullopt}, [&](append_result r) {
-      EXPECT_TRUE(r.ok) << r.error;
-      ++done;
-    });
+    store.append(append_request{"r1", {message(s)}, std::nullopt}, [ok](append_result r) { ok->fetch_add(r.ok); });
   release.set_value();
   store.flush();
-  ASSERT_EQ(done.load(), 3);
+  ASSERT_EQ(ok->load(), 3);
+}
+
+sqlite_store_options waiting_while_busy(std::chrono::microseconds wait) {
+  sqlite_store_options options;
+  options.max_batch_wait = wait;
+  options.busy_batch_appends = 3;
+  return options;
+}
+
+TEST(sqlite_store, while_busy_an_append_waits_for_company) {
+  testing::temp_dir dir;
+  sqlite_store store(dir.path(), waiting_while_busy(300ms));
+  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
+  make_busy(store);
   const auto transactions = store.stats().transactions;
 
   // Right after, a lone append waits the full 300 ms for others to join it.
@@ -155,6 +159,43 @@ TEST(sqlite_store, while_busy_an_append_waits_for_company) {
   EXPECT_GE(std::chrono::steady_clock::now() - sent, 300ms);
   EXPECT_EQ(store.stats().transactions, transactions + 1);
   EXPECT_EQ(store.stats().events_committed, 5u);
+}
+
+TEST(sqlite_store, a_waiting_transaction_goes_as_soon_as_it_is_full) {
+  testing::temp_dir dir;
+  auto options = waiting_while_busy(20s);  // longer than append_and_wait's 10 s
+  options.max_batch_events = 4;
+  sqlite_store store(dir.path(), options);
+  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
+  make_busy(store);
+  const auto transactions = store.stats().transactions;
+
+  // The first append waits; the rest come from another thread (by then it is usually waiting).
+  store.append(append_request{"r1", {message(5)}, std::nullopt}, nullptr);
+  auto last = std::async(std::launch::async, [&] {
+    for (seq_t s = 6; s <= 7; ++s) store.append(append_request{"r1", {message(s)}, std::nullopt}, nullptr);
+    return append_and_wait(store, append_request{"r1", {message(8)}, std::nullopt});
+  });
+  EXPECT_TRUE(last.get().ok);
+  EXPECT_EQ(store.stats().transactions, transactions + 1);
+  EXPECT_EQ(store.stats().events_committed, 8u);
+}
+
+TEST(sqlite_store, an_administrative_write_ends_the_wait_for_company) {
+  testing::temp_dir dir;
+  sqlite_store store(dir.path(), waiting_while_busy(20s));
+  ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
+  make_busy(store);
+
+  // Someone waits for the administrative write: it goes at once, and the waiting append with it.
+  auto waiting = std::make_shared<std::promise<append_result>>();
+  auto appended = waiting->get_future();
+  store.append(append_request{"r1", {message(5)}, std::nullopt}, [waiting](append_result r) { waiting->set_value(r); });
+  auto created = std::async(std::launch::async, [&] { return store.create_room(room_record{"r2", 1, "t", "en"}); });
+  ASSERT_EQ(created.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(created.get());
+  ASSERT_EQ(appended.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(appended.get().ok);
 }
 
 TEST(sqlite_store, the_database_is_wal_and_at_the_latest_schema_version) {
