@@ -23,7 +23,7 @@ struct sqlite_store_options {
   // oldest waiting append came. A lone append on a quiet server commits at once; under load the
   // writer commits fewer, larger transactions, and each costs an fsync, a few system calls and
   // thread wake-ups whatever its size (PostgreSQL's commit_delay and commit_siblings are the same
-  // idea). Benchmark (i): −13 % CPU per delivery, p99 unchanged (docs/DECISIONS.md, "Group commit").
+  // idea). Benchmark (i): −19 % CPU per delivery, p99 no worse (docs/DECISIONS.md, "Group commit").
   std::chrono::microseconds max_batch_wait{1000};
   std::size_t busy_batch_appends = 3;
   // Read-only connections opened on demand; callers beyond this wait for one to be free.

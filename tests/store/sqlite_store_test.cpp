@@ -148,15 +148,15 @@ sqlite_store_options waiting_while_busy(std::chrono::microseconds wait) {
 
 TEST(sqlite_store, while_busy_an_append_waits_for_company) {
   testing::temp_dir dir;
-  sqlite_store store(dir.path(), waiting_while_busy(300ms));
+  sqlite_store store(dir.path(), waiting_while_busy(1s));
   ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
   make_busy(store);
   const auto transactions = store.stats().transactions;
 
-  // Right after, a lone append waits the full 300 ms for others to join it.
+  // Right after, a lone append waits the full second for others to join it.
   const auto sent = std::chrono::steady_clock::now();
   EXPECT_TRUE(append_and_wait(store, append_request{"r1", {message(5)}, std::nullopt}).ok);
-  EXPECT_GE(std::chrono::steady_clock::now() - sent, 300ms);
+  EXPECT_GE(std::chrono::steady_clock::now() - sent, 1s);
   EXPECT_EQ(store.stats().transactions, transactions + 1);
   EXPECT_EQ(store.stats().events_committed, 5u);
 }
