@@ -313,7 +313,7 @@ struct sqlite_store::impl {
       queued_weight += job.weight();
       // A writer waiting for company is woken only when the wait should end: a wake-up per
       // append would cost it a context switch each.
-      wake = !lingering || job.what != write_job::kind::append || queued_weight >= options.max_batch_events;
+      wake = !lingering || company_wait_over();
       queue.push_back(std::move(job));
     }
     if (wake) queue_ready.notify_one();
@@ -361,26 +361,34 @@ struct sqlite_store::impl {
       if (options.max_batch_wait.count() > 0 && busy.busy(queue.front().enqueued, options)) {
         const auto deadline = queue.front().enqueued + options.max_batch_wait;
         lingering = true;
-        while (!stopping && urgent_jobs == 0 && queued_weight < options.max_batch_events) {
+        while (!company_wait_over()) {
           if (queue_ready.wait_until(lock, deadline) == std::cv_status::timeout) break;
         }
         lingering = false;
       }
       std::size_t weight = 0;
+      std::size_t appends = 0;
       while (!queue.empty() && (batch.empty() || weight + queue.front().weight() <= options.max_batch_events)) {
         weight += queue.front().weight();
         if (queue.front().what != write_job::kind::append) --urgent_jobs;
+        else ++appends;
         queued_weight -= queue.front().weight();
         batch.push_back(std::move(queue.front()));
         queue.pop_front();
       }
       lock.unlock();
       commit_batch(batch);
-      busy.committed(batch);
+      busy.committed(appends);
       batch.clear();
       checkpointer.between_transactions();
       lock.lock();
     }
+  }
+
+  // A wait for company ends when the store closes, someone waits for a queued administrative
+  // write or barrier, or the transaction is full. Under queue_mutex.
+  bool company_wait_over() const {
+    return stopping || urgent_jobs > 0 || queued_weight >= options.max_batch_events;
   }
 
   // Whether the store is busy enough for an append to wait for company: the last transaction
@@ -396,9 +404,7 @@ struct sqlite_store::impl {
       return last_appends >= options.busy_batch_appends && oldest_enqueued < last_commit_end + options.max_batch_wait;
     }
 
-    void committed(const std::vector<write_job>& batch) {
-      const auto appends = static_cast<std::size_t>(std::count_if(
-          batch.begin(), batch.end(), [](const write_job& job) { return job.what == write_job::kind::append; }));
+    void committed(std::size_t appends) {
       if (appends == 0) return;
       last_appends = appends;
       last_commit_end = clock::now();

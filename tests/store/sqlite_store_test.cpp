@@ -187,7 +187,8 @@ TEST(sqlite_store, an_administrative_write_ends_the_wait_for_company) {
   ASSERT_TRUE(store.create_room(room_record{"r1", 1, "t", "en"}));
   make_busy(store);
 
-  // Someone waits for the administrative write: it goes at once, and the waiting append with it.
+  // Someone waits for the administrative write (queued from another thread, by when the append
+  // usually waits): it goes at once, and the waiting append with it.
   auto waiting = std::make_shared<std::promise<append_result>>();
   auto appended = waiting->get_future();
   store.append(append_request{"r1", {message(5)}, std::nullopt}, [waiting](append_result r) { waiting->set_value(r); });
