@@ -57,6 +57,12 @@ server::server(server_options options)
   state_ = make_state(options_, counters_, io_);
   listener_ = std::make_shared<listener>(io_, tls_context_ ? &*tls_context_ : nullptr,
                                          resolve_endpoint(io_.context(0), options_.host, options_.port), state_);
+  // Taken over here, not in run(): whoever starts the binary may send SIGTERM as soon as it
+  // announces its port, which is before run(); Asio keeps a signal that comes before the wait.
+  if (options_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+  }
 }
 
 server::~server() = default;
@@ -66,11 +72,7 @@ std::uint16_t server::port() const { return listener_->port(); }
 void server::run(std::shared_ptr<application> app) {
   state_->app = std::move(app);
   listener_->run();
-  if (options_.handle_signals) {
-    signals_.add(SIGINT);
-    signals_.add(SIGTERM);
-    do_wait_signal();
-  }
+  if (options_.handle_signals) do_wait_signal();
   asio::post(control_, [this] { do_keep_alive(); });
   io_.run();
 

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -612,6 +614,28 @@ TEST(server_startup, reports_configuration_errors_in_one_line) {
   } catch (const std::exception& error) {
     EXPECT_NE(std::string(error.what()).find("cannot listen on 127.0.0.1:"), std::string::npos) << error.what();
   }
+}
+
+// The binary announces its port before run(); a SIGTERM sent on that announcement must be
+// caught, not kill the process by the default action. Were the signals taken over only in run(),
+// the raise() below would end this test process.
+TEST(server_signals, a_sigterm_between_construction_and_run_stops_the_server) {
+  test::scratch_dir scratch("kelisim-net-signal");
+  fs::create_directories(scratch.path() / "web");
+  server_options options;
+  options.port = 0;
+  options.tls = false;
+  options.web_root = scratch.path() / "web";
+  options.threads = 1;
+  server s(options);
+  ASSERT_EQ(::raise(SIGTERM), 0);
+  auto app = std::make_shared<scripted_application>();
+  auto running = std::async(std::launch::async, [&] { s.run(app); });
+  const bool stopped = running.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!stopped) s.stop();
+  running.get();
+  EXPECT_TRUE(stopped) << "the SIGTERM before run() was lost";
+  EXPECT_EQ(app->stopping_calls.load(), 1);
 }
 
 TEST(server_plain, serves_http_without_tls_headers) {
