@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/field_reader.hpp"
+#include "protocol/json_text.hpp"
 
 namespace kelisim::protocol {
 namespace {
@@ -41,9 +42,8 @@ std::optional<audience_scope> audience_scope_from_string(std::string_view s) noe
 
 // ---- event bodies: the kind's fields, flat beside seq/ts/kind/actor ----
 
-template <typename Json>
 struct event_fields {
-  Json& out;
+  detail::json_object_text& out;
 
   void operator()(const ev::room_created& e) const {
     out["title"] = e.title;
@@ -56,7 +56,7 @@ struct event_fields {
     out["participant"] = e.participant;
     out["name"] = e.name;
     out["role"] = name(to_string(e.as));
-    out["side"] = nullable<Json>(e.side);
+    out["side"] = e.side;
   }
   void operator()(const ev::rules_accepted& e) const { out["participant"] = e.participant; }
   void operator()(const ev::admitted& e) const { out["participant"] = e.participant; }
@@ -120,11 +120,10 @@ struct event_fields {
   }
 };
 
-template <typename Json>
-void put_event_header(Json& out, const event& e) {
+void put_event_header(detail::json_object_text& out, const event& e) {
   out["seq"] = e.seq;
   out["ts"] = format_timestamp(e.ts);
-  out["kind"] = name(event_kind(e.body));
+  out["kind"] = event_kind(e.body);
   out["actor"] = e.actor;
 }
 
@@ -428,12 +427,12 @@ std::string encode(const welcome& m) {
 
 std::string encode(const event_message& m) {
   if (!m.e) throw std::invalid_argument("event_message without an event");
-  ordered_json j;
+  detail::json_object_text j;
   j["type"] = "event";
   put_event_header(j, *m.e);
-  std::visit(event_fields<ordered_json>{j}, m.e->body);
+  std::visit(event_fields{j}, m.e->body);
   if (m.replay) j["replay"] = true;
-  return dump(j);
+  return j.text(detail::json_object_text::order::as_added);
 }
 
 std::string encode(const ack& m) {
@@ -486,16 +485,17 @@ std::string encode(const command_message& m) {
 // ---- transcript ----
 
 std::string canonical_event(const event& e) {
-  json j;  // std::map underneath: keys come out sorted
+  using detail::json_object_text;
+  json_object_text audience;
+  audience["scope"] = audience_scope_names[static_cast<std::size_t>(e.to.scope)];
+  if (!e.to.caucus.empty()) audience["caucus"] = e.to.caucus;
+  if (!e.to.members.empty()) audience["members"] = e.to.members;
+  if (!e.to.subject.empty()) audience["subject"] = e.to.subject;
+  json_object_text j;
   put_event_header(j, e);
-  json audience_json;
-  audience_json["scope"] = audience_scope_names[static_cast<std::size_t>(e.to.scope)];
-  if (!e.to.caucus.empty()) audience_json["caucus"] = e.to.caucus;
-  if (!e.to.members.empty()) audience_json["members"] = e.to.members;
-  if (!e.to.subject.empty()) audience_json["subject"] = e.to.subject;
-  j["audience"] = std::move(audience_json);
-  std::visit(event_fields<json>{j}, e.body);
-  return dump(j);
+  j["audience"] = detail::json_raw{audience.text(json_object_text::order::sorted)};
+  std::visit(event_fields{j}, e.body);
+  return j.text(json_object_text::order::sorted);
 }
 
 std::variant<event, decode_error> decode_canonical_event(std::string_view text) noexcept {

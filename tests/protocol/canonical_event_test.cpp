@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 
 #include "event_samples.hpp"
@@ -78,6 +79,55 @@ TEST(CanonicalEvent, WireEventKeepsTheDocumentedFieldOrder) {
             R"({"type":"event","seq":42,"ts":"2026-11-26T05:02:26.123Z","kind":"message","actor":"inv_a1","channel":"joint","text":"Келісеміз","shareable":false})");
   EXPECT_EQ(encode(event_message{&e, true}),
             R"({"type":"event","seq":42,"ts":"2026-11-26T05:02:26.123Z","kind":"message","actor":"inv_a1","channel":"joint","text":"Келісеміз","shareable":false,"replay":true})");
+}
+
+// The event text is written without building an nlohmann document; it must still be exactly
+// nlohmann's: parsing and dumping it again changes nothing (escapes, key order, numbers), and
+// the values read back are the ones written. Strings mix every escape, control characters,
+// DEL, Cyrillic and Kazakh letters, and emoji, at random.
+TEST(CanonicalEvent, AwkwardStringsAreWrittenExactlyAsNlohmannWrites) {
+  const std::vector<std::string> pieces = {"a", "\"", "\\", "/", "\b", "\f", "\n", "\r", "\t", std::string(1, '\0'),
+                                           "\x01", "\x1f", "\x7f", " ", "Ә", "ғ", "ё", "😀", "{}", "[,]", "u00e9"};
+  std::mt19937 random(20261204);
+  const auto awkward = [&] {
+    std::string s;
+    for (int n = std::uniform_int_distribution(0, 12)(random); n > 0; --n)
+      s += pieces[std::uniform_int_distribution<std::size_t>(0, pieces.size() - 1)(random)];
+    return s;
+  };
+  for (int round = 0; round < 500; ++round) {
+    const auto members = std::vector<participant_id>{awkward(), awkward()};
+    const event e{round + 1, samples::sample_ts, awkward(), audience{audience_scope::caucus, awkward(), members, awkward()},
+                  ev::message{awkward(), awkward(), round % 2 == 0, round % 3 == 0 ? std::optional<seq_t>(round + 7) : std::nullopt}};
+    const auto canonical = canonical_event(e);
+    SCOPED_TRACE(canonical);
+    EXPECT_EQ(nlohmann::json::parse(canonical).dump(-1, ' ', false), canonical);
+    const auto decoded = decode_canonical_event(canonical);
+    ASSERT_TRUE(std::holds_alternative<event>(decoded)) << std::get<decode_error>(decoded).message;
+    const auto& back = std::get<event>(decoded);
+    EXPECT_EQ(back.actor, e.actor);
+    EXPECT_EQ(back.to.caucus, e.to.caucus);
+    EXPECT_EQ(back.to.members, e.to.members);
+    EXPECT_EQ(back.to.subject, e.to.subject);
+    const auto& message = std::get<ev::message>(back.body);
+    EXPECT_EQ(message.text, std::get<ev::message>(e.body).text);
+    EXPECT_EQ(message.channel, std::get<ev::message>(e.body).channel);
+    EXPECT_EQ(message.translates, std::get<ev::message>(e.body).translates);
+
+    const auto wire = encode(event_message{&e, round % 5 == 0});
+    EXPECT_EQ(nlohmann::ordered_json::parse(wire).dump(-1, ' ', false), wire);
+  }
+}
+
+// Ill-formed UTF-8 cannot come from the decoder; were it in an event, it is written as nlohmann's
+// replace handler writes it (U+FFFD), never thrown in the middle of a fan-out.
+TEST(CanonicalEvent, IllFormedUtf8IsWrittenWithTheReplacementCharacter) {
+  const std::string bad = "ok\xC3(\xFF end\xE2\x82";
+  const event e{1, samples::sample_ts, "inv_a1", samples::admitted(), ev::message{"joint", bad, false, std::nullopt}};
+  const auto expected_text = nlohmann::json(bad).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  EXPECT_NE(expected_text.find("\xEF\xBF\xBD"), std::string::npos);
+  EXPECT_NE(canonical_event(e).find("\"text\":" + expected_text), std::string::npos) << canonical_event(e);
+  EXPECT_NE(encode(event_message{&e, false}).find("\"text\":" + expected_text), std::string::npos);
 }
 
 TEST(CanonicalEvent, EncodingAnEmptyEventMessageThrows) {
