@@ -220,15 +220,19 @@ void room_host::submit(std::shared_ptr<participant_connection> connection, std::
 void room_host::do_submit(const std::shared_ptr<participant_connection>& connection,
                           const std::string& command_id, const protocol::command& command) {
   if (broken_) return connection->answer_error(command_id, error_code::internal, "room unavailable");
-  const receipt_key key{connection->participant(), command_id};
+  receipt_key key{connection->participant(), command_id};
   // Exactly once: a known id gets its original ack; one still being committed waits for it.
-  if (const auto done = receipts_.find(key); done != receipts_.end()) {
-    connection->deliver(std::make_shared<std::string const>(
-        protocol::encode(protocol::ack{command_id, done->second})));
-    return;
-  }
-  if (const auto pending = in_flight_.find(key); pending != in_flight_.end()) {
-    pending->second.connections.push_back(connection);
+  if (const auto known = receipts_.find(key); known != receipts_.end()) {
+    const auto ack_seq = known->second;
+    if (ack_seq <= engine::last_seq(committed_)) {
+      connection->deliver(std::make_shared<std::string const>(protocol::encode(protocol::ack{command_id, ack_seq})));
+      return;
+    }
+    const auto due = std::lower_bound(acks_due_.begin(), acks_due_.end(), ack_seq,
+                                      [](const due_ack& d, protocol::seq_t seq) { return d.ack_seq < seq; });
+    if (due == acks_due_.end() || due->ack_seq != ack_seq)
+      return connection->answer_error(command_id, error_code::internal, "command state lost");
+    due->waiting.push_back(connection);
     return;
   }
   auto decision = engine::decide(decided_, command,
@@ -239,17 +243,9 @@ void room_host::do_submit(const std::shared_ptr<participant_connection>& connect
     return connection->answer_error(command_id, why.code, why.reason, why.field);
   }
   const auto ack_seq = decision.events.back().seq;
-  in_flight_[key].connections.push_back(connection);
-  commit(std::move(decision.events), store::command_receipt{key.participant, key.command_id, ack_seq});
-  when_durable(ack_seq, [self = shared_from_this(), key, ack_seq] {
-    self->receipts_[key] = ack_seq;
-    auto waiting = self->in_flight_.extract(key);
-    if (waiting.empty()) return;
-    const auto frame =
-        std::make_shared<std::string const>(protocol::encode(protocol::ack{key.command_id, ack_seq}));
-    for (const auto& weak : waiting.mapped().connections)
-      if (auto c = weak.lock()) c->deliver(frame);
-  });
+  const auto& entered = *receipts_.emplace(std::move(key), ack_seq).first;
+  acks_due_.push_back({&entered.first, ack_seq, {connection}});
+  commit(std::move(decision.events), store::command_receipt{entered.first.participant, entered.first.command_id, ack_seq});
 }
 
 void room_host::administer(protocol::command command, admin_done done) {
@@ -351,6 +347,7 @@ void room_host::fan_out_durable() {
   }
   // Acks and greetings waiting for these events run only now that they are durable.
   const auto durable = engine::last_seq(committed_);
+  send_due_acks(durable);
   while (!after_commit_.empty() && after_commit_.begin()->first <= durable) {
     auto then = std::move(after_commit_.begin()->second);
     after_commit_.erase(after_commit_.begin());
@@ -360,6 +357,15 @@ void room_host::fan_out_durable() {
   // Posted from this thread, the rest runs after the writes the slice has just asked for.
   fan_out_posted_ = true;
   asio::post(io_, [self = shared_from_this()] { self->fan_out_durable(); });
+}
+
+void room_host::send_due_acks(protocol::seq_t durable) {
+  for (; !acks_due_.empty() && acks_due_.front().ack_seq <= durable; acks_due_.pop_front()) {
+    const auto& due = acks_due_.front();
+    const auto frame = std::make_shared<std::string const>(protocol::encode(protocol::ack{due.key->command_id, due.ack_seq}));
+    for (const auto& weak : due.waiting)
+      if (auto c = weak.lock()) c->deliver(frame);
+  }
 }
 
 void room_host::after_roster_change(const protocol::event& e) {
@@ -428,10 +434,10 @@ void room_host::break_room(const std::string& why) {
   room_log()->error("room {}: append failed, room stopped: {}", id_, why);
   broken_ = true;
   turn_timer_.cancel();
-  for (auto& [key, waiting] : in_flight_)
-    for (const auto& weak : waiting.connections)
-      if (auto c = weak.lock()) c->answer_error(key.command_id, error_code::internal, "not recorded");
-  in_flight_.clear();
+  for (const auto& due : acks_due_)
+    for (const auto& weak : due.waiting)
+      if (auto c = weak.lock()) c->answer_error(due.key->command_id, error_code::internal, "not recorded");
+  acks_due_.clear();
   after_commit_.clear();
   close_all(1011, "room unavailable");
 }
@@ -447,7 +453,7 @@ void room_host::release_after_stop() {
   present_.clear();
   unsent_.clear();
   after_commit_.clear();
-  in_flight_.clear();
+  acks_due_.clear();
 }
 
 void room_host::refresh_summary_soon() {

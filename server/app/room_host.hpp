@@ -72,9 +72,6 @@ class room_host : public std::enable_shared_from_this<room_host> {
     std::vector<std::shared_ptr<participant_connection>> connections;
     protocol::viewer viewer;
   };
-  struct waiting_ack {
-    std::vector<std::weak_ptr<participant_connection>> connections;
-  };
   // A command is known by who sent it and the id they gave it (ids are unique per participant).
   struct receipt_key {
     protocol::participant_id participant;
@@ -115,6 +112,8 @@ class room_host : public std::enable_shared_from_this<room_host> {
   // Runs `then` on the room's thread once every event up to `seq` is durable and fanned out.
   void when_durable(protocol::seq_t seq, std::function<void()> then);
   void fan_out(const protocol::event& e);
+  // Sends every ack whose command is now durable, in seq order.
+  void send_due_acks(protocol::seq_t durable);
   void after_roster_change(const protocol::event& e);
   void announce_presence(const protocol::participant_id& id, bool online);
   void arm_turn_timer();
@@ -137,10 +136,18 @@ class room_host : public std::enable_shared_from_this<room_host> {
   // decided_ runs ahead of committed_ by the events handed to the store but not yet durable.
   engine::room_state decided_;
   engine::room_state committed_;
-  // Hash maps: every command looks both up, and tree lookups compared the (shared) participant
-  // prefix of the key over and over (memcmp was the top function in the benchmark's profile).
+  // Every accepted command and the seq its ack carries, entered when it is decided: durable
+  // once that seq is (ack_seq <= last_seq(committed_)). A hash map: tree lookups compared the
+  // (shared) participant prefix of the key over and over.
   std::unordered_map<receipt_key, protocol::seq_t, receipt_key_hash> receipts_;
-  std::unordered_map<receipt_key, waiting_ack, receipt_key_hash> in_flight_;
+  // Acks not yet sent, in seq order (commands are decided, and become durable, in that order):
+  // who waits for each, the command's sender and any retry that came while it was in flight.
+  struct due_ack {
+    const receipt_key* key;  // in receipts_ (whose elements never move)
+    protocol::seq_t ack_seq;
+    std::vector<std::weak_ptr<participant_connection>> waiting;
+  };
+  std::deque<due_ack> acks_due_;
   std::map<protocol::participant_id, participant_presence> present_;
   std::multimap<protocol::seq_t, std::function<void()>> after_commit_;
 

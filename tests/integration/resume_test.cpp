@@ -256,6 +256,20 @@ TEST_F(ExactlyOnce, AReSentCommandGetsTheOriginalAckAndCausesNothingNew) {
   for (const auto& f : first_connection.frames(start))
     if (text_of(f, "type") == "ack" && f["id"] == "dup-1") ++answers;
   EXPECT_EQ(answers, 3) << "each send of dup-1 is answered, each time with the same ack";
+
+  // Sent twice in one write: the server reads both copies at once, so the second is handled
+  // while the first is still being committed; it waits for it and gets the same ack.
+  const auto from = pa->frame_count();
+  const auto copy = ws_client::masked_frame(
+      test::ws_opcode::text, json{{"type", "say"}, {"id", "dup-3"}, {"channel", "joint"}, {"text", "twice at once"}}.dump());
+  ASSERT_FALSE(pa->send_raw(copy + copy));
+  const auto next = pa->ok("say", {{"channel", "joint"}, {"text", "after the pair"}}, "dup-4");
+  std::vector<std::int64_t> pair_acks;
+  for (const auto& f : pa->frames(from))
+    if (text_of(f, "type") == "ack" && f["id"] == "dup-3") pair_acks.push_back(seq_of(f));
+  ASSERT_EQ(pair_acks.size(), 2u);
+  EXPECT_EQ(pair_acks[0], pair_acks[1]);
+  EXPECT_EQ(next, pair_acks[0] + 1) << "the second copy must not create an event";
 }
 
 }  // namespace
