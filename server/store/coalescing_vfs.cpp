@@ -1,4 +1,5 @@
 #include "server/store/coalescing_vfs.hpp"
+#include "server/store/sqlite_db.hpp"
 
 #include <sqlite3.h>
 
@@ -190,6 +191,7 @@ sqlite3_vfs layered_vfs{};
 std::once_flag registered;
 
 void register_vfs() {
+  configure_library();
   sqlite3_vfs* base = sqlite3_vfs_find(nullptr);
   // Version 2 gives xCurrentTimeInt64, which SQLite prefers; the system-call hooks of version 3
   // are for tests of SQLite itself and stay the default VFS's.

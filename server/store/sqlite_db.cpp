@@ -1,6 +1,7 @@
 #include "server/store/sqlite_db.hpp"
 
 #include <limits>
+#include <mutex>
 
 namespace kelisim::store::sqlite {
 
@@ -78,7 +79,15 @@ std::string statement::text(int column) const {
 
 bool statement::is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
 
+void configure_library() noexcept {
+  static std::once_flag configured;
+  // SQLITE_MISUSE means SQLite was already initialised by someone else: it then keeps its
+  // defaults, which are correct, only slower.
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 connection::connection(const std::filesystem::path& path, mode m, const char* vfs) : path_(path) {
+  configure_library();
   const int flags = (m == mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                     SQLITE_OPEN_NOMUTEX;
   sqlite3* raw = nullptr;

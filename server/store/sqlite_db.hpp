@@ -67,6 +67,11 @@ class reset_guard {
   statement& s_;
 };
 
+// Process-wide settings that must precede SQLite's first use; called before every open and VFS
+// registration, acts once. Memory statistics are off: with them, every sqlite3_malloc and
+// sqlite3_free takes one global mutex, which the writer thread paid per bound text and per row.
+void configure_library() noexcept;
+
 class connection {
  public:
   enum class mode { read_write_create, read_only };
