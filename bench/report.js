@@ -31,6 +31,10 @@ if (traffic.length) {
     const ratio = (a, b) => (b ? (a / b).toFixed(2) : '—');
     console.log(`\n${k.rooms}×${k.participants} ${k.transport}: Kelisim/relay CPU per delivery ${ratio(k.traffic.server.cpu_us_per_delivery, relay.traffic.server.cpu_us_per_delivery)}×, ` +
       `p99 ${ratio(k.traffic.delivery_latency.p99_us, relay.traffic.delivery_latency.p99_us)}×`);
+    // Where the CPU goes: for Kelisim, the io threads against the store's writer and checkpointer.
+    const byThread = (r) => Object.entries(r.traffic.server.cpu_us_per_delivery_by_thread || {})
+      .map(([name, us]) => `${name} ${fmt(us, 2)}`).join(', ');
+    console.log(`  CPU µs per delivery by thread: Kelisim ${byThread(k) || '—'}; relay ${byThread(relay) || '—'}`);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "process_stats.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -9,15 +10,24 @@
 
 namespace kelisim::bench {
 
-std::optional<process_sample> sample_process(pid_t pid) {
-  const std::string base = "/proc/" + std::to_string(pid);
-  std::ifstream stat_file(base + "/stat");
-  std::string stat_line;
-  if (!stat_file || !std::getline(stat_file, stat_line)) return std::nullopt;
+namespace {
+
+struct stat_line {
+  std::string name;        // field 2, without its parentheses
+  std::int64_t cpu_us = 0;  // utime + stime
+};
+
+// A /proc/.../stat file: a process's or one thread's.
+std::optional<stat_line> read_stat(const std::string& path) {
+  std::ifstream file(path);
+  std::string line;
+  if (!file || !std::getline(file, line)) return std::nullopt;
   // The command name (field 2) may contain spaces; fields after it start past the last ')'.
-  const auto close_paren = stat_line.rfind(')');
-  if (close_paren == std::string::npos) return std::nullopt;
-  std::istringstream fields(stat_line.substr(close_paren + 2));
+  const auto open_paren = line.find('(');
+  const auto close_paren = line.rfind(')');
+  if (open_paren == std::string::npos || close_paren == std::string::npos || close_paren < open_paren)
+    return std::nullopt;
+  std::istringstream fields(line.substr(close_paren + 2));
   std::string field;
   long long utime = 0, stime = 0;
   // After ')' come field 3 (state) onwards; utime is field 14, stime 15.
@@ -25,9 +35,24 @@ std::optional<process_sample> sample_process(pid_t pid) {
     if (n == 14) utime = std::stoll(field);
     if (n == 15) stime = std::stoll(field);
   }
-  process_sample s;
   const long ticks = sysconf(_SC_CLK_TCK);
-  s.cpu_us = (utime + stime) * 1'000'000 / (ticks > 0 ? ticks : 100);
+  return stat_line{line.substr(open_paren + 1, close_paren - open_paren - 1),
+                   (utime + stime) * 1'000'000 / (ticks > 0 ? ticks : 100)};
+}
+
+}  // namespace
+
+std::optional<process_sample> sample_process(pid_t pid) {
+  const std::string base = "/proc/" + std::to_string(pid);
+  const auto whole = read_stat(base + "/stat");
+  if (!whole) return std::nullopt;
+  process_sample s;
+  s.cpu_us = whole->cpu_us;
+  // A thread that ends between the listing and the read is simply not counted.
+  std::error_code ec;
+  for (std::filesystem::directory_iterator task(base + "/task", ec), end; !ec && task != end; task.increment(ec)) {
+    if (const auto thread = read_stat(task->path().string() + "/stat")) s.thread_cpu_us[thread->name] += thread->cpu_us;
+  }
 
   std::ifstream status_file(base + "/status");
   std::string line;

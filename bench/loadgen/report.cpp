@@ -77,6 +77,12 @@ nlohmann::json describe_traffic(const traffic_report& r) {
                    {"rss_kb", r.server_after->rss_kb},
                    {"hwm_kb", r.server_after->hwm_kb},
                    {"threads", r.server_after->threads}};
+    auto& by_thread = j["server"]["cpu_us_per_delivery_by_thread"] = nlohmann::json::object();
+    for (const auto& [name, after_us] : r.server_after->thread_cpu_us) {
+      const auto before = r.server_before->thread_cpu_us.find(name);
+      const auto spent = after_us - (before == r.server_before->thread_cpu_us.end() ? 0 : before->second);
+      by_thread[name] = t.delivered == 0 ? 0.0 : round_to(static_cast<double>(spent) / static_cast<double>(t.delivered), 2);
+    }
     if (r.server_before->disk_write_bytes >= 0 && r.server_after->disk_write_bytes >= 0) {
       const auto written = r.server_after->disk_write_bytes - r.server_before->disk_write_bytes;
       j["server"]["disk_write_mb"] = round_to(static_cast<double>(written) / 1e6, 1);
