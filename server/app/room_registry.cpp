@@ -53,7 +53,7 @@ std::size_t room_registry::load_all() {
 
 std::shared_ptr<room_host> room_registry::make_host(const store::room_record& record, engine::room_state state,
                                                     const std::vector<store::command_receipt>& receipts) {
-  const auto home = io_.home_of(record.id);
+  const auto home = io_.next_home();
   return std::make_shared<room_host>(io_.executor(home), home, record, store_, metrics_, std::move(state), receipts);
 }
 

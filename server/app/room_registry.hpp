@@ -16,7 +16,7 @@ namespace kelisim::app {
 
 class room_registry {
  public:
-  // Each room lives on one io thread, io.home_of(its id).
+  // Each room lives on one io thread, io.next_home() when it is created or loaded.
   room_registry(net::io_pool& io, store::transcript_store& store, metrics& counters);
 
   // Replays every stored room (one pass over the store's events); returns how many were loaded.

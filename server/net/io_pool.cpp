@@ -25,8 +25,8 @@ io_pool::io_pool(unsigned threads) {
 
 std::size_t io_pool::next() noexcept { return next_.fetch_add(1, std::memory_order_relaxed) % threads_.size(); }
 
-std::size_t io_pool::home_of(std::string_view key) const noexcept {
-  return std::hash<std::string_view>{}(key) % threads_.size();
+std::size_t io_pool::next_home() noexcept {
+  return next_home_.fetch_add(1, std::memory_order_relaxed) % threads_.size();
 }
 
 std::size_t io_pool::current() const noexcept { return running_pool == this ? running_index : not_an_io_thread; }
