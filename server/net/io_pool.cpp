@@ -3,7 +3,6 @@
 #include <pthread.h>
 
 #include <algorithm>
-#include <functional>
 #include <string>
 #include <thread>
 

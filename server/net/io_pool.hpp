@@ -35,7 +35,7 @@ class io_pool {
   std::size_t next() noexcept;
   // Where a room starts to live (its connections join it there): the threads in turn, counted
   // apart from connections, so every thread holds as many rooms as the next. A hash of the room
-  // id left 100 rooms split 45/55 or worse, and the busier thread set the tail latency.
+  // id split 100 rooms 45/55 or worse, and left one thread up to a third busier than the other.
   // Thread-safe.
   std::size_t next_home() noexcept;
   // The thread of this pool running the caller, or not_an_io_thread.
